@@ -1,0 +1,56 @@
+// Bundles the extension (and, in development, the integration suite) with esbuild.
+//   node esbuild.mjs               development build: source maps, no minification
+//   node esbuild.mjs --production  release build: minified, no source maps, no test bundles
+//   node esbuild.mjs --watch       development build, rebuilt on every change
+import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Options every bundle shares: CommonJS for the extension host, which `require`s its entry points. */
+const common = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  // The oldest extension host the manifest allows (VS Code 1.77) runs Node 16.
+  target: 'node16',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+/** What ships in the .vsix. More entry points join here (the test reporter that runs inside learners' test processes). */
+const shipped = {
+  ...common,
+  entryPoints: { extension: 'src/extension.ts' },
+  outdir: 'dist',
+  metafile: true,
+};
+
+/** The integration suite, loaded by the extension host from `out/`; mocha stays external so that all files share one instance. */
+const integration = {
+  ...common,
+  sourcemap: 'linked',
+  minify: false,
+  entryPoints: readdirSync('test/integration')
+    .filter((name) => name.endsWith('.ts'))
+    .map((name) => `test/integration/${name}`),
+  outdir: 'out/test/integration',
+  external: ['vscode', 'mocha'],
+};
+
+// The integration suite is built in every mode, so that benchmarks measure the release bundle.
+const builds = [shipped, integration];
+
+if (watch) {
+  for (const options of builds) {
+    const context = await esbuild.context(options);
+    await context.watch();
+  }
+  console.log('[esbuild] watching for changes');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,51 @@
+import * as assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { COMMANDS } from '../../src/vscode/commands.ts';
+import { extension, manifest } from './extension.ts';
+
+describe('activation', () => {
+  it('is lazy: the extension is not active before its view or a command is used', () => {
+    // Every test file runs in one host, so this must run first; the file name sorts it there.
+    assert.equal(extension().isActive, false);
+    const events = manifest().activationEvents ?? [];
+    assert.ok(!events.includes('*') && !events.includes('onStartupFinished'), `eager activation events: ${events.join(', ')}`);
+  });
+
+  it('activates when the study view is opened, and reports its activation time', async () => {
+    const started = performance.now();
+    await vscode.commands.executeCommand('backendStudy.studyView.focus');
+    await waitFor(() => extension().isActive, 'the extension to activate after its view was focused');
+    const observedMs = performance.now() - started;
+    const api = extension().exports;
+    assert.equal(typeof api.activationMs, 'number');
+    assert.ok(api.activationMs > 0 && api.activationMs < observedMs, `activate() took ${api.activationMs} ms of ${observedMs} ms observed`);
+
+    const out = process.env.BACKEND_STUDY_MEASUREMENTS;
+    if (out) writeFileSync(out, JSON.stringify({ activationMs: api.activationMs, viewToActiveMs: observedMs }));
+  });
+
+  it('registers every command the manifest contributes, and contributes every command it registers', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const contributed = manifest().contributes.commands.map((entry) => entry.command);
+    for (const command of contributed) assert.ok(registered.has(command), `contributed but not registered: ${command}`);
+    assert.deepEqual([...contributed].sort(), Object.values(COMMANDS).sort());
+  });
+
+  it('puts every contributed command in the "Backend Study" palette category', () => {
+    for (const entry of manifest().contributes.commands) assert.equal(entry.category, 'Backend Study', entry.command);
+  });
+
+  it('runs its commands without error', async () => {
+    await vscode.commands.executeCommand(COMMANDS.showLog);
+    await vscode.commands.executeCommand(COMMANDS.focusStudyView);
+  });
+});
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

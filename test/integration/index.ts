@@ -1,0 +1,37 @@
+// The integration suite's entry module, loaded inside a real VS Code extension host by both
+// launchers (scripts/test-integration.mjs headless, scripts/test-electron.mjs desktop).
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { format } from 'node:util';
+import Mocha from 'mocha';
+
+/** Where the headless launcher tails the suite's report; the extension host's console goes to the browser's. */
+const reportFile = process.env.BACKEND_STUDY_TEST_REPORT;
+
+export async function run(): Promise<void> {
+  const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  const consoleLog = base.consoleLog;
+  if (reportFile) {
+    base.consoleLog = (...args: unknown[]) => {
+      appendFileSync(reportFile, `${format(...args)}\n`);
+      consoleLog(...args);
+    };
+  }
+
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
+  const grep = process.env.BACKEND_STUDY_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  const files = readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort();
+  for (const name of files) mocha.addFile(join(__dirname, name));
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      mocha.run((failures) => {
+        if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+        else resolve();
+      });
+    });
+  } finally {
+    base.consoleLog = consoleLog;
+  }
+}
