@@ -1,0 +1,201 @@
+// Loads and validates the whole content folder. Never throws on bad content: every problem is
+// reported with its file and line, and whatever could be read is still returned, so that the
+// extension shows the lessons that are fine and says what is wrong with the rest.
+import { DEFAULT_SNIPPET_SETTINGS, parseSnippetSettings, type SnippetSettings } from '../snippets/settings.ts';
+import { parseChallenge } from './challengeParser.ts';
+import { parseLesson, type LessonLink } from './lessonParser.ts';
+import { AREAS, LESSON_MINIMUMS, type Catalog, type Challenge, type Lesson } from './model.ts';
+import type { ContentProblem } from './problems.ts';
+import type { ContentSource } from './source.ts';
+
+export interface LoadedCatalog {
+  readonly catalog: Catalog;
+  /** Settings of every runnable snippet, by path relative to the content folder. */
+  readonly snippets: ReadonlyMap<string, SnippetSettings>;
+  readonly problems: readonly ContentProblem[];
+}
+
+const CHALLENGE_FILES = ['starter/package.json', 'starter/tsconfig.json', 'solution/NOTES.md'];
+
+export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog> {
+  const problems: ContentProblem[] = [];
+  const lessons: Lesson[] = [];
+  const links: LessonLink[] = [];
+  const lessonFiles = new Set<string>();
+
+  for (const area of AREAS) {
+    for (const entry of (await source.list(area.id)) ?? []) {
+      if (entry.kind !== 'file' || !entry.name.endsWith('.md')) continue;
+      const file = `${area.id}/${entry.name}`;
+      const id = entry.name.replace(/\.md$/, '');
+      if (!area.outline.includes(id)) {
+        problems.push({ file, line: 1, message: `\`${id}\` is not a lesson of the ${area.title} outline (${area.outline.join(', ')})` });
+        continue;
+      }
+      lessonFiles.add(file);
+      const parsed = parseLesson(file, (await source.readFile(file)) ?? '');
+      problems.push(...parsed.problems);
+      links.push(...parsed.links.map((link) => ({ ...link, from: file })));
+      if (!parsed.lesson) continue;
+      lessons.push(parsed.lesson);
+      const position = area.outline.indexOf(id) + 1;
+      if (parsed.lesson.order !== position) {
+        problems.push({ file, line: 1, message: `\`order\` is ${parsed.lesson.order}, but the outline puts \`${id}\` at position ${position}` });
+      }
+    }
+  }
+
+  const challenges: Challenge[] = [];
+  for (const entry of (await source.list('challenges')) ?? []) {
+    if (entry.kind !== 'directory') continue;
+    const folder = `challenges/${entry.name}`;
+    const text = await source.readFile(`${folder}/challenge.md`);
+    if (text === undefined) {
+      problems.push({ file: `${folder}/challenge.md`, line: 1, message: 'a challenge folder needs a challenge.md' });
+      continue;
+    }
+    const parsed = parseChallenge(`${folder}/challenge.md`, text);
+    problems.push(...parsed.problems);
+    if (!parsed.challenge) continue;
+    const folderProblems = await checkChallengeFolder(source, parsed.challenge);
+    problems.push(...folderProblems);
+    challenges.push(parsed.challenge);
+  }
+
+  const snippets = await checkSnippets(source, lessons, problems);
+  checkReferences(lessons, challenges, links, lessonFiles, problems);
+
+  const outlineIndex = (lesson: Lesson): number => {
+    const areaIndex = AREAS.findIndex((area) => area.id === lesson.area);
+    return areaIndex * 100 + lesson.order;
+  };
+  lessons.sort((a, b) => outlineIndex(a) - outlineIndex(b));
+  return {
+    catalog: {
+      areas: AREAS,
+      lessons: new Map(lessons.map((lesson) => [lesson.id, lesson])),
+      challenges: new Map(challenges.map((challenge) => [challenge.id, challenge])),
+    },
+    snippets,
+    problems: problems.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1)),
+  };
+}
+
+async function checkChallengeFolder(source: ContentSource, challenge: Challenge): Promise<ContentProblem[]> {
+  const problems: ContentProblem[] = [];
+  const file = `${challenge.folder}/challenge.md`;
+  for (const required of [...CHALLENGE_FILES, `starter/${challenge.entry}`, `solution/${challenge.entry}`]) {
+    if ((await source.readFile(`${challenge.folder}/${required}`)) === undefined) {
+      problems.push({ file, line: 1, message: `the challenge folder lacks ${required}` });
+    }
+  }
+  const tests = ((await source.list(`${challenge.folder}/tests`)) ?? []).filter((entry) => entry.kind === 'file' && entry.name.endsWith('.test.ts'));
+  if (tests.length === 0) problems.push({ file, line: 1, message: 'the challenge folder has no tests/*.test.ts' });
+  return problems;
+}
+
+async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], problems: ContentProblem[]): Promise<Map<string, SnippetSettings>> {
+  const runnable = new Map<string, SnippetSettings>();
+  const included = new Set<string>();
+  const folders = new Set<string>();
+
+  for (const lesson of lessons) {
+    let benchmarks = 0;
+    for (const include of lesson.snippets) {
+      included.add(include.path);
+      const folder = include.path.replace(/\/[^/]*$/, '');
+      folders.add(folder);
+      if ((await source.readFile(include.path)) === undefined) {
+        problems.push({ file: lesson.file, line: include.line, message: `snippet include \`${include.path}\` does not exist` });
+        continue;
+      }
+      if (!include.path.endsWith('.ts') || include.path.includes('/lib/')) continue;
+      const settings = await settingsOf(source, include.path, problems);
+      runnable.set(include.path, settings);
+      if (settings.benchmark) benchmarks += 1;
+      const expected = include.path.replace(/\.ts$/, '.expected.txt');
+      if ((await source.readFile(expected)) === undefined) {
+        problems.push({ file: lesson.file, line: include.line, message: `snippet \`${include.path}\` has no expected output \`${expected}\`` });
+      }
+    }
+    if (benchmarks < LESSON_MINIMUMS.benchmarks) {
+      const section = lesson.headings.find((heading) => heading.text === 'Performance benchmarks');
+      problems.push({ file: lesson.file, line: section?.line ?? lesson.bodyLine, message: `needs at least ${LESSON_MINIMUMS.benchmarks} benchmark snippet (marked "benchmark": true in snippets.json), has ${benchmarks}` });
+    }
+  }
+
+  // A runnable file no lesson shows is drift waiting to happen: the text and the code it
+  // claims to run would no longer be the same.
+  for (const folder of folders) {
+    for (const entry of (await source.list(folder)) ?? []) {
+      const path = `${folder}/${entry.name}`;
+      if (entry.kind === 'file' && entry.name.endsWith('.ts') && !included.has(path)) {
+        problems.push({ file: path, line: 1, message: 'snippet is not included by any lesson (helpers that are imported, not run, go in lib/)' });
+      }
+    }
+  }
+  return runnable;
+}
+
+const settingsCache = new WeakMap<ContentSource, Map<string, Promise<Map<string, SnippetSettings>>>>();
+
+async function settingsOf(source: ContentSource, snippet: string, problems: ContentProblem[]): Promise<SnippetSettings> {
+  const folder = snippet.replace(/\/[^/]*$/, '');
+  let byFolder = settingsCache.get(source);
+  if (!byFolder) {
+    byFolder = new Map();
+    settingsCache.set(source, byFolder);
+  }
+  let pending = byFolder.get(folder);
+  if (!pending) {
+    pending = source.readFile(`${folder}/snippets.json`).then((text) => {
+      if (text === undefined) return new Map<string, SnippetSettings>();
+      const parsed = parseSnippetSettings(`${folder}/snippets.json`, text);
+      problems.push(...parsed.problems);
+      return parsed.settings;
+    });
+    byFolder.set(folder, pending);
+  }
+  return (await pending).get(snippet.slice(folder.length + 1)) ?? DEFAULT_SNIPPET_SETTINGS;
+}
+
+function checkReferences(
+  lessons: readonly Lesson[],
+  challenges: readonly Challenge[],
+  links: readonly (LessonLink & { from?: string })[],
+  lessonFiles: ReadonlySet<string>,
+  problems: ContentProblem[],
+): void {
+  const lessonIds = new Set<string>();
+  const blockIds = new Map<string, string>();
+  const challengeIds = new Set(challenges.map((challenge) => challenge.id));
+  const outline = new Set(AREAS.flatMap((area) => area.outline));
+
+  for (const lesson of lessons) {
+    if (lessonIds.has(lesson.id)) problems.push({ file: lesson.file, line: 1, message: `lesson id \`${lesson.id}\` is used twice` });
+    lessonIds.add(lesson.id);
+    for (const block of [...lesson.interviewQuestions, ...lesson.quizCards]) {
+      const first = blockIds.get(block.id);
+      if (first !== undefined) problems.push({ file: lesson.file, line: block.line, message: `id \`${block.id}\` is already used at ${first}` });
+      else blockIds.set(block.id, `${lesson.file}:${block.line}`);
+    }
+  }
+  for (const lesson of lessons) {
+    for (const prerequisite of lesson.prerequisites) {
+      if (!lessonIds.has(prerequisite)) problems.push({ file: lesson.file, line: 1, message: `prerequisite \`${prerequisite}\` is not a lesson in the catalog` });
+      if (prerequisite === lesson.id) problems.push({ file: lesson.file, line: 1, message: 'a lesson cannot be its own prerequisite' });
+    }
+    for (const challenge of lesson.challenges) {
+      if (!challengeIds.has(challenge)) problems.push({ file: lesson.file, line: 1, message: `challenge \`${challenge}\` does not exist under challenges/` });
+    }
+  }
+  for (const challenge of challenges) {
+    for (const lesson of challenge.lessons) {
+      // A challenge may point at a lesson of the outline that is not written yet.
+      if (!outline.has(lesson)) problems.push({ file: `${challenge.folder}/challenge.md`, line: 1, message: `lesson \`${lesson}\` is not in the study outline` });
+    }
+  }
+  for (const link of links) {
+    if (!lessonFiles.has(link.target)) problems.push({ file: link.from ?? link.target, line: link.line, message: `link to \`${link.target}\`, which is not a lesson` });
+  }
+}
