@@ -60,11 +60,12 @@ export function ensureVSCodeServer() {
 
   log(`installing the VS Code server build (code-server@${CODE_SERVER_VERSION}) into ${dir}; this takes a few minutes once`);
   rmSync(dir, { recursive: true, force: true });
-  const env = {
-    ...process.env,
-    PATH: `${dirname(node.bin)}:${process.env.PATH}`,
-    npm_config_nodedir: node.home,
-  };
+  // A clean npm environment: under `npm run`, the parent's npm_* variables (its user agent,
+  // which names Node 20) would reach code-server's install script, which checks the Node
+  // major from the user agent. With Node 24 first on PATH, npm itself runs on Node 24.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  env.PATH = `${dirname(node.bin)}:${process.env.PATH}`;
+  env.npm_config_nodedir = node.home;
   npmInstall(dir, `code-server@${CODE_SERVER_VERSION}`, env);
   if (!existsSync(serverMain)) throw new Error(`the server build has no ${serverMain}`);
   writeFileSync(done, `${new Date().toISOString()}\n`);
