@@ -1,7 +1,7 @@
 // Parses one lesson file into a Lesson and checks it against the content guide. Checks that
 // need the whole catalog (unique ids across files, references) are the catalog loader's.
 import { parse as parseYaml } from 'yaml';
-import { createMarkdownIt, createSlugger, SNIPPET_TOKEN } from '../markdown/markdownIt.ts';
+import { attribute, createMarkdownIt, createSlugger, SNIPPET_TOKEN } from '../markdown/markdownIt.ts';
 import { FieldReader, ID_PATTERN } from './fields.ts';
 import { splitFrontMatter } from './frontMatter.ts';
 import {
@@ -80,8 +80,7 @@ export function parseLesson(file: string, text: string): ParsedLesson {
       for (const child of token.children ?? []) {
         if (child.type !== 'link_open') continue;
         if (section) section.links += 1;
-        const rawHref: unknown = child.attrGet('href');
-        const href = typeof rawHref === 'string' ? rawHref : '';
+        const href = attribute(child, 'href');
         if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#')) continue;
         const path = href.split('#')[0] ?? '';
         const target = resolveContentPath(file, path);

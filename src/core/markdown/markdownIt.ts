@@ -45,3 +45,9 @@ export function createSlugger(): (text: string) => string {
     return count === 0 ? base : `${base}-${count}`;
   };
 }
+
+/** A token attribute as a string ('' when absent); markdown-it types attributes loosely. */
+export function attribute(token: { attrGet(name: string): unknown }, name: string): string {
+  const value = token.attrGet(name);
+  return typeof value === 'string' ? value : '';
+}

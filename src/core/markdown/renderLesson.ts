@@ -1,0 +1,121 @@
+// Renders a lesson's markdown to the HTML of the lesson webview. The output is a fragment with
+// no scripts, no inline styles and no remote resources; interactive parts carry `data-*`
+// attributes that the webview's own script turns into messages to the extension.
+import type { RendererRule } from 'markdown-it';
+import { parse as parseYaml } from 'yaml';
+import type { Lesson } from '../content/model.ts';
+import { resolveContentPath } from '../content/paths.ts';
+import { attribute, createMarkdownIt, createSlugger, SNIPPET_TOKEN } from './markdownIt.ts';
+import { escapeHtml, highlight, languageOf } from './highlight.ts';
+
+export interface RenderContext {
+  /** A snippet's source by its path relative to the content folder; undefined when it cannot be read. */
+  readonly snippetSource: (path: string) => string | undefined;
+  /** The lesson id a content-relative `.md` path belongs to, if it is a lesson. */
+  readonly lessonIdOfFile: (path: string) => string | undefined;
+}
+
+const EXTERNAL = /^(https?:|mailto:)/i;
+
+export function renderLesson(lesson: Lesson, context: RenderContext): string {
+  const md = createMarkdownIt();
+  const slug = createSlugger();
+  const defaultLinkOpen: RendererRule = (tokens, index, options, _env, self) => self.renderToken(tokens, index, options);
+
+  md.renderer.rules.heading_open = (tokens, index, options, _env, self) => {
+    tokens[index]?.attrSet('id', slug(tokens[index + 1]?.content.trim() ?? ''));
+    return self.renderToken(tokens, index, options);
+  };
+
+  md.renderer.rules.link_open = (tokens, index, options, env, self) => {
+    const token = tokens[index];
+    const href = token ? attribute(token, 'href') : '';
+    if (token && EXTERNAL.test(href)) {
+      token.attrSet('data-external', '');
+      token.attrSet('title', href);
+    } else if (token && !href.startsWith('#')) {
+      const [path = '', anchor] = href.split('#');
+      const target = resolveContentPath(lesson.file, path);
+      const lessonId = target === undefined ? undefined : context.lessonIdOfFile(target);
+      if (lessonId) {
+        token.attrSet('href', `#${anchor ?? ''}`);
+        token.attrSet('data-lesson', lessonId);
+        if (anchor) token.attrSet('data-anchor', anchor);
+      } else {
+        // Neither external nor a lesson: render as text rather than a link that goes nowhere.
+        token.attrSet('href', '#');
+        token.attrSet('data-broken-link', href);
+      }
+    }
+    return defaultLinkOpen(tokens, index, options, env, self);
+  };
+
+  // Images would be remote or local resources the CSP forbids: show their description instead.
+  md.renderer.rules.image = (tokens, index) => `<span class="image-alt">[${escapeHtml(tokens[index]?.content ?? 'image')}]</span>`;
+
+  md.renderer.rules[SNIPPET_TOKEN] = (tokens, index) => {
+    const relative = (tokens[index]?.meta as { path: string } | undefined)?.path ?? '';
+    const path = resolveContentPath(lesson.file, relative);
+    const source = path === undefined ? undefined : context.snippetSource(path);
+    if (path === undefined || source === undefined) {
+      return `<div class="snippet snippet-missing" role="note">Snippet <code>${escapeHtml(relative)}</code> could not be read.</div>\n`;
+    }
+    const name = path.replace(/^.*\//, '');
+    return [
+      `<figure class="snippet" data-snippet="${escapeHtml(path)}">`,
+      `<figcaption><span class="snippet-file">${escapeHtml(name)}</span>`,
+      '<span class="snippet-actions">',
+      '<button type="button" data-action="open-snippet">Open in editor</button>',
+      '<button type="button" data-action="run-snippet">Run in terminal</button>',
+      '</span></figcaption>',
+      `<pre><code class="hljs language-${languageOf(name) ?? 'text'}">${highlight(source, languageOf(name))}</code></pre>`,
+      '</figure>\n',
+    ].join('');
+  };
+
+  md.renderer.rules.fence = (tokens, index) => {
+    const token = tokens[index];
+    const info = token?.info.trim().split(/\s+/)[0] ?? '';
+    const content = token?.content ?? '';
+    if (info === 'quiz') return renderQuiz(content, md.render.bind(md));
+    if (info === 'interview') return renderInterview(content, md.render.bind(md));
+    const language = languageOf(info);
+    return `<pre class="code-block${info === 'text' ? ' diagram' : ''}"><code class="hljs language-${escapeHtml(language ?? (info || 'text'))}">${highlight(content, language)}</code></pre>\n`;
+  };
+
+  return md.render(lesson.body);
+}
+
+function renderQuiz(yamlText: string, render: (markdown: string) => string): string {
+  const card = readRecord(yamlText);
+  const id = escapeHtml(card.id ?? '');
+  return [
+    `<div class="quiz-card" id="${id}" data-quiz-id="${id}">`,
+    `<div class="quiz-question">${render(card.question ?? '')}</div>`,
+    '<button type="button" data-action="reveal-answer" aria-expanded="false">Show answer</button>',
+    `<div class="quiz-answer" hidden>${render(`**Answer.** ${card.answer ?? ''}`)}${render(`**Why.** ${card.why ?? ''}`)}</div>`,
+    '</div>\n',
+  ].join('');
+}
+
+function renderInterview(yamlText: string, render: (markdown: string) => string): string {
+  const question = readRecord(yamlText);
+  const id = escapeHtml(question.id ?? '');
+  return [
+    `<details class="interview-question" id="${id}" data-question-id="${id}">`,
+    `<summary><span class="question">${escapeHtml(question.question ?? '')}</span> <span class="level level-${escapeHtml(question.level ?? '')}">${escapeHtml(question.level ?? '')}</span></summary>`,
+    `<div class="model-answer">${render(question.answer ?? '')}</div>`,
+    '</details>\n',
+  ].join('');
+}
+
+/** The validator has checked these blocks; rendering still never throws on one it has not seen. */
+function readRecord(yamlText: string): Partial<Record<string, string>> {
+  try {
+    const value: unknown = parseYaml(yamlText);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
