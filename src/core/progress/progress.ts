@@ -1,0 +1,189 @@
+// The learner's progress: a versioned, validated value and the transitions on it. Stored
+// values are never trusted: `parseProgress` keeps every valid entry of whatever it is given
+// and says what it dropped, so a corrupt value costs the broken entries, never the rest.
+
+export const PROGRESS_VERSION = 1;
+
+export const ITEM_STATES = ['not-started', 'in-progress', 'done'] as const;
+export type ItemState = (typeof ITEM_STATES)[number];
+
+export interface LessonProgress {
+  readonly state: ItemState;
+  /** ISO 8601. */
+  readonly updatedAt: string;
+}
+
+export interface ChallengeProgress {
+  readonly state: ItemState;
+  readonly updatedAt: string;
+  /** Test runs of the challenge's suite. */
+  readonly runs: number;
+  /** How many hints the learner has revealed, in order. */
+  readonly hintsShown: number;
+  readonly solutionViewed: boolean;
+}
+
+export interface Progress {
+  readonly version: typeof PROGRESS_VERSION;
+  readonly lessons: Readonly<Record<string, LessonProgress>>;
+  readonly challenges: Readonly<Record<string, ChallengeProgress>>;
+}
+
+export const EMPTY_PROGRESS: Progress = { version: PROGRESS_VERSION, lessons: {}, challenges: {} };
+
+export interface ParsedProgress {
+  readonly progress: Progress;
+  /** What was dropped or repaired, in words for the output channel; empty for a clean value. */
+  readonly problems: readonly string[];
+}
+
+const STATE_RANK: Record<ItemState, number> = { 'not-started': 0, 'in-progress': 1, done: 2 };
+const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * Reads a stored or imported value. Undefined (nothing stored yet) is empty progress with no
+ * problem. A value from a newer version is read as far as it matches this version's shape.
+ */
+export function parseProgress(raw: unknown): ParsedProgress {
+  if (raw === undefined || raw === null) return { progress: EMPTY_PROGRESS, problems: [] };
+  const problems: string[] = [];
+  if (!isRecord(raw)) return { progress: EMPTY_PROGRESS, problems: [`progress is not an object (${describe(raw)}); starting from empty progress`] };
+
+  if (raw.version !== PROGRESS_VERSION) {
+    problems.push(
+      typeof raw.version === 'number' && raw.version > PROGRESS_VERSION
+        ? `progress was written by a newer version of the extension (schema ${raw.version}); kept what this version understands`
+        : `progress has an unknown schema version (${describe(raw.version)}); kept the entries that are valid`,
+    );
+  }
+
+  const lessons: Record<string, LessonProgress> = {};
+  for (const [id, value] of entriesOf(raw.lessons, 'lessons', problems)) {
+    const state = stateOf(value);
+    if (!ID.test(id) || !isRecord(value) || state === undefined) {
+      problems.push(`dropped the progress of lesson ${JSON.stringify(id)}: ${describe(value)} is not a valid entry`);
+      continue;
+    }
+    lessons[id] = { state, updatedAt: dateOf(value.updatedAt) };
+  }
+
+  const challenges: Record<string, ChallengeProgress> = {};
+  for (const [id, value] of entriesOf(raw.challenges, 'challenges', problems)) {
+    const state = stateOf(value);
+    if (!ID.test(id) || !isRecord(value) || state === undefined) {
+      problems.push(`dropped the progress of challenge ${JSON.stringify(id)}: ${describe(value)} is not a valid entry`);
+      continue;
+    }
+    challenges[id] = {
+      state,
+      updatedAt: dateOf(value.updatedAt),
+      runs: countOf(value.runs),
+      hintsShown: countOf(value.hintsShown),
+      solutionViewed: value.solutionViewed === true,
+    };
+  }
+  return { progress: { version: PROGRESS_VERSION, lessons, challenges }, problems };
+}
+
+export function lessonState(progress: Progress, id: string): ItemState {
+  return progress.lessons[id]?.state ?? 'not-started';
+}
+
+export function challengeProgress(progress: Progress, id: string): ChallengeProgress {
+  return progress.challenges[id] ?? { state: 'not-started', updatedAt: new Date(0).toISOString(), runs: 0, hintsShown: 0, solutionViewed: false };
+}
+
+export function setLessonState(progress: Progress, id: string, state: ItemState, now: Date): Progress {
+  if (lessonState(progress, id) === state) return progress;
+  return { ...progress, lessons: { ...progress.lessons, [id]: { state, updatedAt: now.toISOString() } } };
+}
+
+/** Opening a lesson starts it; it never undoes a completion. */
+export function lessonOpened(progress: Progress, id: string, now: Date): Progress {
+  return lessonState(progress, id) === 'not-started' ? setLessonState(progress, id, 'in-progress', now) : progress;
+}
+
+export function updateChallenge(progress: Progress, id: string, change: Partial<Omit<ChallengeProgress, 'updatedAt'>>, now: Date): Progress {
+  const current = challengeProgress(progress, id);
+  return { ...progress, challenges: { ...progress.challenges, [id]: { ...current, ...change, updatedAt: now.toISOString() } } };
+}
+
+/**
+ * Import in merge mode: for each item the further state wins (done over in progress over not
+ * started), and counters and flags never go back. Nothing the learner achieved on either
+ * side is lost.
+ */
+export function mergeProgress(base: Progress, incoming: Progress): Progress {
+  const lessons: Record<string, LessonProgress> = { ...base.lessons };
+  for (const [id, theirs] of Object.entries(incoming.lessons)) {
+    const ours = lessons[id];
+    lessons[id] = !ours || STATE_RANK[theirs.state] > STATE_RANK[ours.state] ? theirs : ours;
+  }
+  const challenges: Record<string, ChallengeProgress> = { ...base.challenges };
+  for (const [id, theirs] of Object.entries(incoming.challenges)) {
+    const ours = challenges[id];
+    challenges[id] = ours
+      ? {
+          state: STATE_RANK[theirs.state] > STATE_RANK[ours.state] ? theirs.state : ours.state,
+          updatedAt: theirs.updatedAt > ours.updatedAt ? theirs.updatedAt : ours.updatedAt,
+          runs: Math.max(ours.runs, theirs.runs),
+          hintsShown: Math.max(ours.hintsShown, theirs.hintsShown),
+          solutionViewed: ours.solutionViewed || theirs.solutionViewed,
+        }
+      : theirs;
+  }
+  return { version: PROGRESS_VERSION, lessons, challenges };
+}
+
+/** The file an export writes: marked, so that an import can tell it from any other JSON. */
+export const EXPORT_FORMAT = 'backend-interview-prep/progress';
+
+export function exportProgress(progress: Progress, now: Date): string {
+  return `${JSON.stringify({ format: EXPORT_FORMAT, exportedAt: now.toISOString(), progress }, null, 2)}\n`;
+}
+
+/** Reads an export file. Unlike stored state, an import with problems is refused whole: the learner chose it and can fix it. */
+export function parseExport(text: string): { progress: Progress } | { error: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return { error: `the file is not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (!isRecord(data) || data.format !== EXPORT_FORMAT) return { error: 'the file is not a Backend Interview Prep progress export' };
+  const parsed = parseProgress(data.progress);
+  if (parsed.problems.length > 0) return { error: parsed.problems.join('; ') };
+  return { progress: parsed.progress };
+}
+
+function entriesOf(value: unknown, what: string, problems: string[]): [string, unknown][] {
+  if (value === undefined) return [];
+  if (!isRecord(value)) {
+    problems.push(`dropped the ${what} progress: ${describe(value)} is not an object`);
+    return [];
+  }
+  return Object.entries(value);
+}
+
+function stateOf(value: unknown): ItemState | undefined {
+  if (!isRecord(value)) return undefined;
+  return (ITEM_STATES as readonly unknown[]).includes(value.state) ? (value.state as ItemState) : undefined;
+}
+
+function dateOf(value: unknown): string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : new Date(0).toISOString();
+}
+
+function countOf(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,87 @@
+// What the study view shows, decided without the editor: the areas with their lessons, the
+// challenges, each with its state, description and tooltip, under the learner's level filter.
+import { lessonsOfArea, LEVELS, type Catalog, type Challenge, type Lesson, type Level } from '../content/model.ts';
+import { challengeProgress, lessonState, type ItemState, type Progress } from '../progress/progress.ts';
+
+export type LevelFilter = 'all' | Level;
+export const LEVEL_FILTERS: readonly LevelFilter[] = ['all', ...LEVELS];
+
+export interface LessonNode {
+  readonly kind: 'lesson';
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly tooltip: string;
+  readonly state: ItemState;
+}
+
+export interface ChallengeNode {
+  readonly kind: 'challenge';
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly tooltip: string;
+  readonly state: ItemState;
+}
+
+export interface GroupNode {
+  readonly kind: 'area' | 'challenges';
+  readonly id: string;
+  readonly label: string;
+  /** `done/total` of the items shown. */
+  readonly description: string;
+  readonly children: readonly (LessonNode | ChallengeNode)[];
+}
+
+export type StudyNode = GroupNode | LessonNode | ChallengeNode;
+
+export function buildStudyTree(catalog: Catalog, progress: Progress, filter: LevelFilter): GroupNode[] {
+  const shown = (level: Level): boolean => filter === 'all' || level === filter;
+  const groups: GroupNode[] = [];
+  for (const area of catalog.areas) {
+    const lessons = lessonsOfArea(catalog, area.id).filter((lesson) => shown(lesson.level));
+    if (lessons.length === 0) continue;
+    groups.push(group('area', area.id, area.title, lessons.map((lesson) => lessonNode(lesson, lessonState(progress, lesson.id)))));
+  }
+  const challenges = [...catalog.challenges.values()].filter((challenge) => shown(challenge.level));
+  if (challenges.length > 0) {
+    groups.push(group('challenges', 'challenges', 'Challenges', challenges.map((challenge) => challengeNode(challenge, challengeProgress(progress, challenge.id).state))));
+  }
+  return groups;
+}
+
+/** Overall completion for the status bar: every lesson and challenge in the catalog, whatever the filter. */
+export function completion(catalog: Catalog, progress: Progress): { done: number; total: number } {
+  const lessons = [...catalog.lessons.keys()].filter((id) => lessonState(progress, id) === 'done').length;
+  const challenges = [...catalog.challenges.keys()].filter((id) => challengeProgress(progress, id).state === 'done').length;
+  return { done: lessons + challenges, total: catalog.lessons.size + catalog.challenges.size };
+}
+
+function group(kind: GroupNode['kind'], id: string, label: string, children: (LessonNode | ChallengeNode)[]): GroupNode {
+  const done = children.filter((child) => child.state === 'done').length;
+  return { kind, id, label, description: `${done}/${children.length}`, children };
+}
+
+const STATE_WORDS: Record<ItemState, string> = { 'not-started': 'Not started', 'in-progress': 'In progress', done: 'Done' };
+
+function lessonNode(lesson: Lesson, state: ItemState): LessonNode {
+  return {
+    kind: 'lesson',
+    id: lesson.id,
+    label: lesson.title,
+    description: `${lesson.minutes} min · ${lesson.level}`,
+    tooltip: [`${lesson.title} (${STATE_WORDS[state]})`, '', 'You will be able to:', ...lesson.objectives.map((objective) => `- ${objective}`)].join('\n'),
+    state,
+  };
+}
+
+function challengeNode(challenge: Challenge, state: ItemState): ChallengeNode {
+  return {
+    kind: 'challenge',
+    id: challenge.id,
+    label: challenge.title,
+    description: `${challenge.difficulty} · ${challenge.minutes} min · ${challenge.level}`,
+    tooltip: [`${challenge.title} (${STATE_WORDS[state]})`, '', `Difficulty: ${challenge.difficulty}. Edit ${challenge.entry} until its tests pass.`].join('\n'),
+    state,
+  };
+}

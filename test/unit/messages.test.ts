@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { parseLessonMessage } from '../../src/core/webview/messages.ts';
+
+describe('parseLessonMessage', () => {
+  it('accepts each known message', () => {
+    assert.deepEqual(parseLessonMessage({ type: 'openLesson', lessonId: 'streams', anchor: 'backpressure' }), { type: 'openLesson', lessonId: 'streams', anchor: 'backpressure' });
+    assert.deepEqual(parseLessonMessage({ type: 'runSnippet', path: 'node-fundamentals/code-snippets/event-loop/phase-order.ts' }), { type: 'runSnippet', path: 'node-fundamentals/code-snippets/event-loop/phase-order.ts' });
+    assert.deepEqual(parseLessonMessage({ type: 'setComplete', complete: true }), { type: 'setComplete', complete: true });
+    assert.deepEqual(parseLessonMessage({ type: 'openExternal', url: 'https://nodejs.org/api/' }), { type: 'openExternal', url: 'https://nodejs.org/api/' });
+    assert.deepEqual(parseLessonMessage({ type: 'startChallenge', challengeId: 'rate-limiter' }), { type: 'startChallenge', challengeId: 'rate-limiter' });
+  });
+
+  it('ignores unknown types and malformed fields', () => {
+    for (const raw of [null, 'openLesson', { type: 'eval', code: '1' }, { type: 'openLesson', lessonId: '../../etc' }, { type: 'setComplete', complete: 'yes' }, { type: 'startChallenge' }]) {
+      assert.equal(parseLessonMessage(raw), undefined, JSON.stringify(raw));
+    }
+  });
+
+  it('refuses snippet paths that could leave the content folder', () => {
+    for (const path of ['../secrets.ts', '/etc/passwd.ts', 'a/../../b.ts', 'node-fundamentals\\x.ts', 'a/b.js']) {
+      assert.equal(parseLessonMessage({ type: 'openSnippet', path }), undefined, path);
+    }
+  });
+
+  it('opens only http and https links externally', () => {
+    for (const url of ['command:workbench.action.terminal.new', 'file:///etc/passwd', 'javascript:alert(1)', 'vscode://x', 'not a url']) {
+      assert.equal(parseLessonMessage({ type: 'openExternal', url }), undefined, url);
+    }
+  });
+});

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import {
+  EMPTY_PROGRESS,
+  exportProgress,
+  lessonOpened,
+  lessonState,
+  mergeProgress,
+  parseExport,
+  parseProgress,
+  setLessonState,
+  updateChallenge,
+  type Progress,
+} from '../../src/core/progress/progress.ts';
+
+const T1 = new Date('2026-01-01T00:00:00.000Z');
+const T2 = new Date('2026-02-01T00:00:00.000Z');
+
+describe('progress', () => {
+  describe('transitions', () => {
+    it('starts a lesson when it is opened, and never undoes a completion by opening it again', () => {
+      let progress = lessonOpened(EMPTY_PROGRESS, 'event-loop', T1);
+      assert.equal(lessonState(progress, 'event-loop'), 'in-progress');
+      progress = setLessonState(progress, 'event-loop', 'done', T2);
+      assert.equal(lessonOpened(progress, 'event-loop', T2), progress);
+      assert.equal(lessonState(progress, 'event-loop'), 'done');
+      assert.equal(progress.lessons['event-loop']!.updatedAt, T2.toISOString());
+    });
+
+    it('marks a lesson not complete again', () => {
+      const done = setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1);
+      assert.equal(lessonState(setLessonState(done, 'streams', 'in-progress', T2), 'streams'), 'in-progress');
+    });
+
+    it('returns the same object when nothing changes, so that no write is needed', () => {
+      const progress = setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1);
+      assert.equal(setLessonState(progress, 'streams', 'done', T2), progress);
+    });
+
+    it('does not mutate the progress it is given', () => {
+      const before = JSON.stringify(EMPTY_PROGRESS);
+      setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1);
+      updateChallenge(EMPTY_PROGRESS, 'rate-limiter', { runs: 1 }, T1);
+      assert.equal(JSON.stringify(EMPTY_PROGRESS), before);
+    });
+  });
+
+  describe('parseProgress', () => {
+    it('reads nothing stored as empty progress without a problem', () => {
+      assert.deepEqual(parseProgress(undefined), { progress: EMPTY_PROGRESS, problems: [] });
+    });
+
+    it('round-trips a valid value unchanged', () => {
+      const progress = updateChallenge(setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1), 'rate-limiter', { state: 'in-progress', runs: 3, hintsShown: 2, solutionViewed: true }, T2);
+      assert.deepEqual(parseProgress(JSON.parse(JSON.stringify(progress))), { progress, problems: [] });
+    });
+
+    it('keeps the valid entries of a corrupt value and names each one it dropped', () => {
+      const raw = {
+        version: 1,
+        lessons: { streams: { state: 'done', updatedAt: T1.toISOString() }, 'event-loop': { state: 'finished' }, '../x': { state: 'done' } },
+        challenges: { 'rate-limiter': { state: 'in-progress', runs: -4, hintsShown: 'two' }, pool: 7 },
+      };
+      const { progress, problems } = parseProgress(raw);
+      assert.deepEqual(Object.keys(progress.lessons), ['streams']);
+      assert.equal(progress.challenges['rate-limiter']!.runs, 0);
+      assert.equal(progress.challenges['rate-limiter']!.hintsShown, 0);
+      assert.equal(problems.length, 3);
+      assert.match(problems.join('\n'), /lesson "event-loop"/);
+      assert.match(problems.join('\n'), /lesson "\.\.\/x"/);
+      assert.match(problems.join('\n'), /challenge "pool"/);
+    });
+
+    it('survives values that are not objects at all', () => {
+      for (const raw of ['garbage', 42, [1, 2], true]) {
+        const { progress, problems } = parseProgress(raw);
+        assert.deepEqual(progress, EMPTY_PROGRESS);
+        assert.equal(problems.length, 1);
+      }
+      const { progress, problems } = parseProgress({ version: 1, lessons: 'x', challenges: null });
+      assert.deepEqual(progress, EMPTY_PROGRESS);
+      assert.equal(problems.length, 2);
+    });
+
+    it('reads a value from a newer schema as far as it understands it, and says so', () => {
+      const { progress, problems } = parseProgress({ version: 2, lessons: { streams: { state: 'done', updatedAt: T1.toISOString(), confidence: 5 } }, reviews: {} });
+      assert.equal(lessonState(progress, 'streams'), 'done');
+      assert.match(problems[0]!, /newer version of the extension \(schema 2\)/);
+    });
+
+    it('repairs an unreadable date rather than dropping the entry', () => {
+      const { progress } = parseProgress({ version: 1, lessons: { streams: { state: 'done', updatedAt: 'yesterday' } } });
+      assert.equal(progress.lessons.streams!.updatedAt, new Date(0).toISOString());
+    });
+  });
+
+  describe('mergeProgress', () => {
+    const ours: Progress = updateChallenge(setLessonState(setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1), 'event-loop', 'in-progress', T1), 'rate-limiter', { state: 'done', runs: 5, hintsShown: 1 }, T1);
+    const theirs: Progress = updateChallenge(setLessonState(setLessonState(EMPTY_PROGRESS, 'streams', 'in-progress', T2), 'event-loop', 'done', T2), 'rate-limiter', { state: 'in-progress', runs: 2, hintsShown: 3, solutionViewed: true }, T2);
+
+    it('keeps the further state of each item from either side', () => {
+      const merged = mergeProgress(ours, theirs);
+      assert.equal(lessonState(merged, 'streams'), 'done');
+      assert.equal(lessonState(merged, 'event-loop'), 'done');
+      assert.equal(merged.challenges['rate-limiter']!.state, 'done');
+    });
+
+    it('never lowers counters or flags', () => {
+      const challenge = mergeProgress(ours, theirs).challenges['rate-limiter']!;
+      assert.deepEqual({ runs: challenge.runs, hintsShown: challenge.hintsShown, solutionViewed: challenge.solutionViewed }, { runs: 5, hintsShown: 3, solutionViewed: true });
+    });
+
+    it('adds items only one side has', () => {
+      const merged = mergeProgress(ours, setLessonState(EMPTY_PROGRESS, 'clustering', 'done', T2));
+      assert.equal(lessonState(merged, 'clustering'), 'done');
+      assert.equal(lessonState(merged, 'streams'), 'done');
+    });
+  });
+
+  describe('export and import', () => {
+    it('gives back the same progress', () => {
+      const progress = updateChallenge(setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1), 'rate-limiter', { runs: 2 }, T2);
+      assert.deepEqual(parseExport(exportProgress(progress, T2)), { progress });
+    });
+
+    it('refuses a file that is not an export, or an export with broken entries', () => {
+      assert.match((parseExport('not json') as { error: string }).error, /not JSON/);
+      assert.match((parseExport('{"lessons":{}}') as { error: string }).error, /not a Backend Interview Prep progress export/);
+      const broken = JSON.stringify({ format: 'backend-interview-prep/progress', progress: { version: 1, lessons: { streams: { state: 'nope' } } } });
+      assert.match((parseExport(broken) as { error: string }).error, /lesson "streams"/);
+    });
+  });
+});
