@@ -14,6 +14,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    // Webview scripts run in the webview's browser context.
+    files: ['media/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, acquireVsCodeApi: 'readonly' }, sourceType: 'script' },
+  },
+  {
     files: ['**/*.ts'],
     extends: [...tseslint.configs.strictTypeChecked],
     languageOptions: {

@@ -1,30 +1,78 @@
 // Composition root: builds the core objects and the adapters, and registers every disposable.
 // Nothing else reaches into VS Code's global state.
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS, registerCommands } from './vscode/commands.ts';
+import { LessonPanel } from './vscode/lessonPanel.ts';
+import { ProgressStore } from './vscode/progressStore.ts';
+import { Runtimes } from './vscode/runtime.ts';
+import { Snippets } from './vscode/snippets.ts';
+import { StatusBar } from './vscode/statusBar.ts';
+import { Study } from './vscode/study.ts';
 import { StudyView } from './vscode/studyView.ts';
 
-/** What activation hands to tests through the extension's exports; not an API for other extensions. */
+/** What activation hands to the integration tests through the extension's exports; not an API for other extensions. */
 export interface ExtensionApi {
   /** Milliseconds from the start of `activate` to its end, measured inside the extension host. */
   readonly activationMs: number;
+  /** Set only when the extension host runs tests. */
+  readonly testing?: {
+    readonly study: Study;
+    readonly studyView: StudyView;
+    readonly lessonPanel: LessonPanel;
+    readonly statusBar: StatusBar;
+    readonly snippets: Snippets;
+    readonly workspaceState: vscode.Memento;
+  };
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Backend Interview Prep', { log: true });
-  context.subscriptions.push(log);
+  const progress = new ProgressStore(context.workspaceState, log);
+  const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log);
+  const runtimes = new Runtimes(log);
+  const snippets = new Snippets(study, runtimes);
+  const lessonPanel = new LessonPanel(study, context.extensionUri, {
+    openSnippet: (path) => snippets.open(path),
+    runSnippet: async (path) => {
+      await snippets.run(path);
+    },
+    startChallenge: async (id) => {
+      await vscode.commands.executeCommand(COMMANDS.openChallenge, id);
+    },
+  }, log);
+  const studyView = new StudyView(study, context.workspaceState);
+  const statusBar = new StatusBar(study);
 
-  const studyView = new StudyView();
   context.subscriptions.push(
+    log,
+    progress,
+    study,
+    runtimes,
+    snippets,
+    lessonPanel,
     studyView,
+    statusBar,
     vscode.window.registerTreeDataProvider(StudyView.id, studyView),
-    ...registerCommands({ log }),
+    ...registerCommands({ log, study, studyView, lessonPanel }),
   );
 
+  if (context.extensionMode === vscode.ExtensionMode.Development) {
+    // Authors editing content/ see their change without reloading the window.
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(study.contentRoot), '**/*'));
+    const reload = (): void => {
+      study.reload();
+    };
+    context.subscriptions.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+  }
+
   const activationMs = performance.now() - started;
-  log.info(`Activated in ${activationMs.toFixed(1)} ms; ${Object.keys(COMMANDS).length} commands registered.`);
-  return { activationMs };
+  log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
+  return {
+    activationMs,
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState } } : {}),
+  };
 }
 
 export function deactivate(): void {

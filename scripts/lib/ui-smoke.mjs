@@ -1,11 +1,46 @@
-// The UI smoke test: uses the headless workbench as a person would (click the activity-bar
-// entry, see the study view) and saves a screenshot into the git-ignored .artifacts/.
+// The UI smoke test: uses the headless workbench as a person would and saves screenshots into
+// the git-ignored .artifacts/screenshots/. A new learner opens the study view, reads a lesson,
+// marks it done, and sees the tree and the status bar agree, after a window reload too.
 import { join } from 'node:path';
 import { ROOT } from './provision.mjs';
 import { workbenchUrl } from './vscode-host.mjs';
 
+/** The lesson webview's content frame: webviews are iframes nested in an iframe. */
+async function lessonFrame(page, title) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const heading = await frame.locator('h1').first().textContent({ timeout: 200 }).catch(() => null);
+      if (heading && heading.trim() === title) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no webview frame shows the lesson "${title}"`);
+}
+
+async function statusText(page) {
+  return (await page.locator('[id="backend-interview-prep.backend-interview-prep.backendStudy.progress"]').first().textContent({ timeout: 10_000 }))?.trim() ?? '';
+}
+
+async function waitForStatus(page, pattern) {
+  const deadline = Date.now() + 15_000;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await statusText(page).catch(() => '');
+    if (pattern.test(text)) return text;
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`the status bar shows "${text}", expected ${pattern}`);
+}
+
 export async function runUiSmoke({ browser, server, workspace, screenshots }) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const steps = [];
+  const shot = async (name) => {
+    const file = join(screenshots, `${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
   try {
     await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: ROOT }));
     const entry = page.locator('.activitybar [aria-label^="Backend Interview Prep"]').first();
@@ -16,15 +51,38 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     await title.waitFor({ state: 'visible', timeout: 30_000 });
     const heading = (await title.textContent()) ?? '';
     if (!heading.includes('Backend Interview Prep')) throw new Error(`the side bar shows "${heading}", not the study view`);
-    const welcome = page.getByText('Lessons and coding challenges for backend interviews');
-    await welcome.waitFor({ state: 'visible', timeout: 30_000 });
-    const file = join(screenshots, 'study-view.png');
-    await page.screenshot({ path: file });
-    return { ok: true, detail: `clicked the activity-bar entry, saw the study view; screenshot ${file}` };
+    const area = page.locator('.part.sidebar [role="treeitem"]', { hasText: 'Node.js fundamentals' }).first();
+    await area.waitFor({ state: 'visible', timeout: 30_000 });
+    steps.push(`study view open (${await shot('study-view')})`);
+
+    const before = await waitForStatus(page, /^\d+\/\d+$/);
+    const [done, total] = before.split('/').map(Number);
+    const lessonRow = page.locator('.part.sidebar [role="treeitem"][aria-level="2"]').first();
+    const lessonTitle = ((await lessonRow.locator('.label-name').first().textContent()) ?? '').trim();
+    await lessonRow.click();
+    const frame = await lessonFrame(page, lessonTitle);
+    steps.push(`lesson "${lessonTitle}" open (${await shot('lesson')})`);
+
+    await frame.locator('button[data-action="toggle-complete"]').first().click();
+    await waitForStatus(page, new RegExp(`^${done + 1}/${total}$`));
+    const doneIcon = page.locator('.part.sidebar [role="treeitem"][aria-level="2"]').first().locator('.codicon-pass-filled');
+    await doneIcon.waitFor({ state: 'visible', timeout: 10_000 });
+    steps.push(`marked complete: status bar ${done + 1}/${total}, tree shows it done (${await shot('lesson-complete')})`);
+
+    // Reload as a person would, through the command palette: the workbench then saves its
+    // state (open editors, webview state) before it unloads.
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Developer: Reload Window');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    await page.waitForEvent('load', { timeout: 30_000 });
+    await lessonFrame(page, lessonTitle);
+    await waitForStatus(page, new RegExp(`^${done + 1}/${total}$`));
+    steps.push(`after a reload the lesson panel is back and the status bar still shows ${done + 1}/${total} (${await shot('after-reload')})`);
+    return { ok: true, detail: steps.join('; ') };
   } catch (error) {
-    const file = join(screenshots, 'study-view-failure.png');
-    await page.screenshot({ path: file }).catch(() => {});
-    return { ok: false, detail: `${error.message.split('\n')[0]}; screenshot ${file}` };
+    const file = await shot('failure').catch(() => 'no screenshot');
+    return { ok: false, detail: `${steps.join('; ')}${steps.length ? '; then ' : ''}${error.message.split('\n')[0]} (${file})` };
   } finally {
     await page.close().catch(() => {});
   }

@@ -1,24 +1,91 @@
 import * as vscode from 'vscode';
+import type { ItemState } from '../core/progress/progress.ts';
+import { buildStudyTree, LEVEL_FILTERS, type GroupNode, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import type { Study } from './study.ts';
 
-/**
- * The study view in the activity bar. Until the catalog lands it has no items, so VS Code
- * shows the view's welcome content from the manifest.
- */
-export class StudyView implements vscode.TreeDataProvider<vscode.TreeItem>, vscode.Disposable {
+const LEVEL_FILTER_KEY = 'backendStudy.levelFilter';
+
+const STATE_ICONS: Record<ItemState, vscode.ThemeIcon> = {
+  'not-started': new vscode.ThemeIcon('circle-large-outline'),
+  'in-progress': new vscode.ThemeIcon('record', new vscode.ThemeColor('charts.yellow')),
+  done: new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed')),
+};
+
+/** The study view in the activity bar: areas with their lessons, and the challenges. */
+export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Disposable {
   static readonly id = 'backendStudy.studyView';
 
-  private readonly changed = new vscode.EventEmitter<vscode.TreeItem | undefined>();
+  private readonly changed = new vscode.EventEmitter<StudyNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly study: Study;
+  private readonly state: vscode.Memento;
 
-  getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
+  constructor(study: Study, state: vscode.Memento) {
+    this.study = study;
+    this.state = state;
+    this.subscriptions.push(
+      study.progress.onDidChange(() => {
+        this.refresh();
+      }),
+      study.onDidChangeCatalog(() => {
+        this.refresh();
+      }),
+    );
+    void this.updateFilterContext();
+  }
+
+  get levelFilter(): LevelFilter {
+    const stored = this.state.get<unknown>(LEVEL_FILTER_KEY);
+    return LEVEL_FILTERS.includes(stored as LevelFilter) ? (stored as LevelFilter) : 'all';
+  }
+
+  async setLevelFilter(filter: LevelFilter): Promise<void> {
+    await this.state.update(LEVEL_FILTER_KEY, filter);
+    await this.updateFilterContext();
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: StudyNode): Promise<StudyNode[]> {
+    if (node) return isGroup(node) ? [...node.children] : [];
+    const { catalog } = await this.study.loaded();
+    return buildStudyTree(catalog, this.study.progress.progress, this.levelFilter);
+  }
+
+  getTreeItem(node: StudyNode): vscode.TreeItem {
+    if (isGroup(node)) {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `${node.kind}:${node.id}`;
+      item.description = node.description;
+      item.iconPath = new vscode.ThemeIcon(node.kind === 'area' ? 'book' : 'beaker');
+      item.contextValue = node.kind;
+      return item;
+    }
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+    item.id = `${node.kind}:${node.id}`;
+    item.description = node.description;
+    item.tooltip = new vscode.MarkdownString(node.tooltip.replace(/\n/g, '  \n'));
+    item.iconPath = STATE_ICONS[node.state];
+    item.contextValue = `${node.kind}.${node.state === 'done' ? 'done' : 'notDone'}`;
+    item.accessibilityInformation = { label: `${node.label}, ${node.state.replace('-', ' ')}, ${node.description}` };
+    if (node.kind === 'lesson') item.command = { command: 'backendStudy.openLesson', title: 'Open Lesson', arguments: [node.id] };
     return item;
   }
 
-  getChildren(): vscode.TreeItem[] {
-    return [];
+  private async updateFilterContext(): Promise<void> {
+    await vscode.commands.executeCommand('setContext', 'backendStudy.levelFilter', this.levelFilter);
   }
 
   dispose(): void {
     this.changed.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
   }
+}
+
+function isGroup(node: StudyNode): node is GroupNode {
+  return node.kind === 'area' || node.kind === 'challenges';
 }

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../src/vscode/commands.ts';
-import { extension, manifest } from './extension.ts';
+import { extension, manifest, waitFor } from './extension.ts';
 
 describe('activation', () => {
   it('is lazy: the extension is not active before its view or a command is used', () => {
@@ -41,11 +41,3 @@ describe('activation', () => {
     await vscode.commands.executeCommand(COMMANDS.focusStudyView);
   });
 });
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

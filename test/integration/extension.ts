@@ -19,3 +19,18 @@ interface Manifest {
 export function manifest(): Manifest {
   return extension().packageJSON as Manifest;
 }
+
+/** The extension's test hooks, activating it first. */
+export async function hooks(): Promise<NonNullable<ExtensionApi['testing']>> {
+  const api = await extension().activate();
+  assert.ok(api.testing, 'the extension host is not in test mode');
+  return api.testing;
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { parseYaml, yamlProblem } from './yaml.ts';
 import type { ContentProblem } from './problems.ts';
 
 /** A markdown file split into its YAML front matter and its body. */
@@ -46,19 +46,14 @@ export function splitFrontMatter(file: string, text: string): FrontMatterSplit {
   const yamlText = lines.slice(1, close).join('\n');
   const body = lines.slice(close + 1).join('\n');
   const bodyLine = close + 2;
-  const lineCounter = new LineCounter();
-  const document = parseDocument(yamlText, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  // Front matter starts on file line 2; the YAML parser counts from 1.
-  const toFileLine = (offset: number): number => lineCounter.linePos(offset).line + 1;
 
-  const problems: ContentProblem[] = document.errors.map((error) => ({
-    file,
-    line: toFileLine(error.pos[0]),
-    message: `front matter is not valid YAML: ${error.message.split('\n')[0] ?? error.code}`,
-  }));
-  if (problems.length > 0) return { data: undefined, body, bodyLine, keyLines: new Map(), problems };
-
-  const data: unknown = document.toJS();
+  let data: unknown;
+  try {
+    data = parseYaml(yamlText);
+  } catch (error) {
+    // Front matter starts on file line 2; js-yaml counts lines from 0.
+    return { data: undefined, body, bodyLine, keyLines: new Map(), problems: [yamlProblem(file, error, 2)] };
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return {
       data: undefined,
@@ -69,11 +64,11 @@ export function splitFrontMatter(file: string, text: string): FrontMatterSplit {
     };
   }
 
+  // Top-level keys start a line at column 0; their file line is all the messages need.
   const keyLines = new Map<string, number>();
-  if (isMap(document.contents)) {
-    for (const item of document.contents.items) {
-      if (isScalar(item.key)) keyLines.set(String(item.key.value), toFileLine(item.key.range[0]));
-    }
-  }
-  return { data: data as Record<string, unknown>, body, bodyLine, keyLines, problems };
+  lines.slice(1, close).forEach((line, index) => {
+    const key = /^([A-Za-z_][\w-]*)\s*:/.exec(line)?.[1];
+    if (key !== undefined && !keyLines.has(key)) keyLines.set(key, index + 2);
+  });
+  return { data: data as Record<string, unknown>, body, bodyLine, keyLines, problems: [] };
 }

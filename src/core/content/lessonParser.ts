@@ -1,6 +1,6 @@
 // Parses one lesson file into a Lesson and checks it against the content guide. Checks that
 // need the whole catalog (unique ids across files, references) are the catalog loader's.
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from './yaml.ts';
 import { attribute, createMarkdownIt, createSlugger, SNIPPET_TOKEN } from '../markdown/markdownIt.ts';
 import { FieldReader, ID_PATTERN } from './fields.ts';
 import { splitFrontMatter } from './frontMatter.ts';
@@ -257,5 +257,6 @@ function atLeast(actual: number, minimum: number, what: string, line: number, re
 }
 
 export function countWords(text: string): number {
-  return text.match(/[\p{L}\p{N}][\p{L}\p{N}'’._-]*/gu)?.length ?? 0;
+  // A word has a letter: figures in tables and inline numbers are not prose.
+  return text.match(/[\p{L}\p{N}'’._-]*\p{L}[\p{L}\p{N}'’._-]*/gu)?.length ?? 0;
 }

@@ -2,7 +2,7 @@
 // no scripts, no inline styles and no remote resources; interactive parts carry `data-*`
 // attributes that the webview's own script turns into messages to the extension.
 import type { RendererRule } from 'markdown-it';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../content/yaml.ts';
 import type { Lesson } from '../content/model.ts';
 import { resolveContentPath } from '../content/paths.ts';
 import { attribute, createMarkdownIt, createSlugger, SNIPPET_TOKEN } from './markdownIt.ts';

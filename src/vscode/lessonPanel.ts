@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { AREAS, lessonsOfArea, type Lesson } from '../core/content/model.ts';
+import { renderLesson } from '../core/markdown/renderLesson.ts';
+import { lessonOpened, lessonState, setLessonState } from '../core/progress/progress.ts';
+import { lessonPage } from '../core/webview/lessonPage.ts';
+import { parseLessonMessage, type LessonMessage } from '../core/webview/messages.ts';
+import type { Study } from './study.ts';
+
+export interface LessonActions {
+  openSnippet(path: string): Promise<void>;
+  runSnippet(path: string): Promise<void>;
+  startChallenge(challengeId: string): Promise<void>;
+}
+
+/**
+ * The lesson webview: one panel, reused for whichever lesson the learner opens, restored
+ * after a window reload at the lesson it showed.
+ */
+export class LessonPanel implements vscode.Disposable {
+  static readonly viewType = 'backendStudy.lesson';
+
+  private panel: vscode.WebviewPanel | undefined;
+  private lessonId: string | undefined;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly study: Study;
+  private readonly media: vscode.Uri;
+  private readonly actions: LessonActions;
+  private readonly log: vscode.LogOutputChannel;
+
+  constructor(study: Study, extensionUri: vscode.Uri, actions: LessonActions, log: vscode.LogOutputChannel) {
+    this.study = study;
+    this.media = vscode.Uri.joinPath(extensionUri, 'media');
+    this.actions = actions;
+    this.log = log;
+    this.subscriptions.push(
+      vscode.window.registerWebviewPanelSerializer(LessonPanel.viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          const lessonId = (state as { lessonId?: unknown } | undefined)?.lessonId;
+          this.adopt(panel);
+          const { catalog } = await study.loaded();
+          if (typeof lessonId === 'string' && catalog.lessons.has(lessonId)) await this.show(lessonId);
+          else panel.dispose();
+        },
+      }),
+      study.progress.onDidChange((progress) => {
+        if (this.panel && this.lessonId) void this.panel.webview.postMessage({ type: 'complete', complete: lessonState(progress, this.lessonId) === 'done' });
+      }),
+      study.onDidChangeCatalog(() => {
+        if (this.lessonId) void this.show(this.lessonId);
+      }),
+    );
+  }
+
+  /** The lesson on show, for commands that act on "the current lesson". */
+  get currentLessonId(): string | undefined {
+    return this.panel ? this.lessonId : undefined;
+  }
+
+  get title(): string | undefined {
+    return this.panel?.title;
+  }
+
+  async show(lessonId: string, anchor?: string): Promise<void> {
+    const { catalog } = await this.study.loaded();
+    const lesson = catalog.lessons.get(lessonId);
+    if (!lesson) {
+      void vscode.window.showErrorMessage(`There is no lesson "${lessonId}".`);
+      return;
+    }
+    if (this.panel && this.lessonId === lessonId) {
+      this.panel.reveal();
+      if (anchor) void this.panel.webview.postMessage({ type: 'scrollTo', anchor });
+      return;
+    }
+    if (!this.panel) {
+      this.adopt(
+        vscode.window.createWebviewPanel(LessonPanel.viewType, lesson.title, vscode.ViewColumn.Active, {
+          enableScripts: true,
+          enableFindWidget: true,
+          localResourceRoots: [this.media],
+        }),
+      );
+    }
+    const panel = this.panel;
+    if (!panel) return;
+    this.lessonId = lessonId;
+    panel.title = lesson.title;
+    panel.webview.html = await this.html(lesson, panel.webview, anchor);
+    panel.reveal();
+    await this.study.progress.update((progress) => lessonOpened(progress, lessonId, new Date()));
+  }
+
+  private adopt(panel: vscode.WebviewPanel): void {
+    this.panel?.dispose();
+    this.panel = panel;
+    panel.webview.options = { enableScripts: true, localResourceRoots: [this.media] };
+    panel.iconPath = vscode.Uri.joinPath(this.media, 'activity-bar.svg');
+    panel.onDidDispose(() => {
+      if (this.panel === panel) {
+        this.panel = undefined;
+        this.lessonId = undefined;
+      }
+    });
+    panel.webview.onDidReceiveMessage((raw: unknown) => {
+      const message = parseLessonMessage(raw);
+      if (!message) {
+        this.log.debug(`Ignored a message from the lesson webview: ${JSON.stringify(raw)}`);
+        return;
+      }
+      void this.handle(message).catch((error: unknown) => {
+        this.log.error(`Lesson action ${message.type} failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    });
+  }
+
+  private async handle(message: LessonMessage): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'openLesson':
+        return this.show(message.lessonId, message.anchor);
+      case 'openExternal':
+        await vscode.env.openExternal(vscode.Uri.parse(message.url, true));
+        return;
+      case 'openSnippet':
+        return this.actions.openSnippet(message.path);
+      case 'runSnippet':
+        return this.actions.runSnippet(message.path);
+      case 'startChallenge':
+        return this.actions.startChallenge(message.challengeId);
+      case 'setComplete': {
+        const lessonId = this.lessonId;
+        if (!lessonId) return;
+        return this.study.progress.update((progress) => setLessonState(progress, lessonId, message.complete ? 'done' : 'in-progress', new Date()));
+      }
+    }
+  }
+
+  private async html(lesson: Lesson, webview: vscode.Webview, anchor: string | undefined): Promise<string> {
+    const { catalog } = await this.study.loaded();
+    const sources = new Map<string, string | undefined>();
+    for (const snippet of lesson.snippets) sources.set(snippet.path, await this.study.readContent(snippet.path));
+    const lessonFiles = new Map([...catalog.lessons.values()].map((candidate) => [candidate.file, candidate.id]));
+    const bodyHtml = renderLesson(lesson, { snippetSource: (path) => sources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
+
+    const ordered = AREAS.flatMap((area) => lessonsOfArea(catalog, area.id));
+    const index = ordered.findIndex((candidate) => candidate.id === lesson.id);
+    return lessonPage({
+      lesson,
+      areaTitle: AREAS.find((area) => area.id === lesson.area)?.title ?? lesson.area,
+      bodyHtml,
+      complete: lessonState(this.study.progress.progress, lesson.id) === 'done',
+      previous: ordered[index - 1],
+      next: ordered[index + 1],
+      challenges: lesson.challenges.flatMap((id) => {
+        const challenge = catalog.challenges.get(id);
+        return challenge ? [challenge] : [];
+      }),
+      anchor,
+      cspSource: webview.cspSource,
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'lesson.css')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'lesson.js')).toString(),
+      nonce: randomBytes(16).toString('base64'),
+    });
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}

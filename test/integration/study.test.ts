@@ -1,0 +1,174 @@
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { lessonState } from '../../src/core/progress/progress.ts';
+import type { GroupNode, StudyNode } from '../../src/core/study/studyTree.ts';
+import { PROGRESS_KEY } from '../../src/vscode/progressStore.ts';
+import { hooks, waitFor } from './extension.ts';
+
+async function tree(): Promise<{ group: GroupNode; item: vscode.TreeItem; children: { node: StudyNode; item: vscode.TreeItem }[] }[]> {
+  const { studyView } = await hooks();
+  const groups = (await studyView.getChildren()) as GroupNode[];
+  return Promise.all(
+    groups.map(async (group) => ({
+      group,
+      item: studyView.getTreeItem(group),
+      children: (await studyView.getChildren(group)).map((node) => ({ node, item: studyView.getTreeItem(node) })),
+    })),
+  );
+}
+
+describe('study view, lessons and progress', () => {
+  beforeEach(async () => {
+    const { study, studyView } = await hooks();
+    await vscode.commands.executeCommand('backendStudy.resetProgress', true);
+    await studyView.setLevelFilter('all');
+    assert.equal(Object.keys(study.progress.progress.lessons).length, 0);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows each area with its lessons in order and a done/total count, then the challenges', async () => {
+    const { study } = await hooks();
+    const { catalog } = await study.loaded();
+    const shown = await tree();
+    const fundamentals = shown.find((entry) => entry.group.id === 'node-fundamentals');
+    assert.ok(fundamentals, 'no Node.js fundamentals area');
+    assert.equal(fundamentals.item.label, 'Node.js fundamentals');
+    const lessons = [...catalog.lessons.values()].filter((lesson) => lesson.area === 'node-fundamentals');
+    assert.deepEqual(fundamentals.children.map((child) => child.node.id), lessons.map((lesson) => lesson.id));
+    assert.equal(fundamentals.item.description, `0/${lessons.length}`);
+    const first = fundamentals.children[0]!;
+    assert.equal(first.item.label, lessons[0]!.title);
+    assert.equal(first.item.description, `${lessons[0]!.minutes} min · ${lessons[0]!.level}`);
+    assert.equal((first.item.iconPath as vscode.ThemeIcon).id, 'circle-large-outline');
+    assert.deepEqual(first.item.command?.arguments, [lessons[0]!.id]);
+    const challenges = shown.find((entry) => entry.group.kind === 'challenges');
+    assert.equal(challenges?.children.length, catalog.challenges.size);
+  });
+
+  it('opens a lesson in a webview panel titled with the lesson, and starts it', async () => {
+    const { study, lessonPanel } = await hooks();
+    const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
+    await vscode.commands.executeCommand('backendStudy.openLesson', lesson.id);
+    assert.equal(lessonPanel.title, lesson.title);
+    assert.equal(lessonPanel.currentLessonId, lesson.id);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.equal(tab?.label, lesson.title);
+    assert.ok(tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('backendStudy.lesson'), 'the active tab is not the lesson webview');
+    assert.equal(lessonState(study.progress.progress, lesson.id), 'in-progress');
+  });
+
+  it('updates the tree and the status bar when a lesson is marked complete, and back', async () => {
+    const { study, statusBar } = await hooks();
+    const { catalog } = await study.loaded();
+    const total = catalog.lessons.size + catalog.challenges.size;
+    const lesson = [...catalog.lessons.values()][1]!;
+    await waitFor(() => statusBar.text === `$(mortar-board) 0/${total}`, 'the status bar to show 0 done');
+
+    await vscode.commands.executeCommand('backendStudy.markLessonComplete', lesson.id);
+    const area = (await tree()).find((entry) => entry.group.id === lesson.area)!;
+    const item = area.children.find((child) => child.node.id === lesson.id)!.item;
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass-filled');
+    assert.equal(item.contextValue, 'lesson.done');
+    assert.match(String(area.item.description), /^1\//);
+    await waitFor(() => statusBar.text === `$(mortar-board) 1/${total}`, `the status bar to show 1/${total}, shows ${statusBar.text}`);
+
+    await vscode.commands.executeCommand('backendStudy.markLessonNotComplete', lesson.id);
+    await waitFor(() => statusBar.text === `$(mortar-board) 0/${total}`, 'the status bar to go back to 0');
+  });
+
+  it('gives back the same progress after an export and an import', async () => {
+    const { study } = await hooks();
+    const ids = [...(await study.loaded()).catalog.lessons.keys()];
+    await vscode.commands.executeCommand('backendStudy.markLessonComplete', ids[0]);
+    await vscode.commands.executeCommand('backendStudy.openLesson', ids[1]);
+    const before = study.progress.progress;
+    const file = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'progress-')), 'progress.json'));
+    await vscode.commands.executeCommand('backendStudy.exportProgress', file);
+    assert.match(readFileSync(file.fsPath, 'utf8'), /"format": "backend-interview-prep\/progress"/);
+
+    await vscode.commands.executeCommand('backendStudy.resetProgress', true);
+    assert.deepEqual(study.progress.progress.lessons, {});
+    await vscode.commands.executeCommand('backendStudy.importProgress', file, 'replace');
+    assert.deepEqual(study.progress.progress, before);
+  });
+
+  it('merges an import without losing what was done on either side', async () => {
+    const { study } = await hooks();
+    const ids = [...(await study.loaded()).catalog.lessons.keys()];
+    await vscode.commands.executeCommand('backendStudy.markLessonComplete', ids[0]);
+    const file = vscode.Uri.file(join(mkdtempSync(join(tmpdir(), 'progress-')), 'progress.json'));
+    await vscode.commands.executeCommand('backendStudy.exportProgress', file);
+    await vscode.commands.executeCommand('backendStudy.resetProgress', true);
+    await vscode.commands.executeCommand('backendStudy.markLessonComplete', ids[2]);
+    await vscode.commands.executeCommand('backendStudy.importProgress', file, 'merge');
+    assert.equal(lessonState(study.progress.progress, ids[0]!), 'done');
+    assert.equal(lessonState(study.progress.progress, ids[2]!), 'done');
+  });
+
+  it('refuses to import a file that is not a progress export, changing nothing', async () => {
+    const { study } = await hooks();
+    const ids = [...(await study.loaded()).catalog.lessons.keys()];
+    await vscode.commands.executeCommand('backendStudy.markLessonComplete', ids[0]);
+    const before = study.progress.progress;
+    const file = join(mkdtempSync(join(tmpdir(), 'progress-')), 'other.json');
+    writeFileSync(file, '{"lessons": {"x": 1}}');
+    await vscode.commands.executeCommand('backendStudy.importProgress', vscode.Uri.file(file), 'replace');
+    assert.equal(study.progress.progress, before);
+  });
+
+  it('recovers the valid part of a corrupt stored value', async () => {
+    const { study, workspaceState, statusBar } = await hooks();
+    const { catalog } = await study.loaded();
+    const [first, second] = [...catalog.lessons.keys()];
+    await workspaceState.update(PROGRESS_KEY, {
+      version: 1,
+      lessons: { [first!]: { state: 'done', updatedAt: '2026-01-01T00:00:00.000Z' }, [second!]: { state: 'exploded' } },
+      challenges: 'not an object',
+    });
+    study.progress.reload();
+    assert.equal(lessonState(study.progress.progress, first!), 'done');
+    assert.equal(lessonState(study.progress.progress, second!), 'not-started');
+    await waitFor(() => statusBar.text.startsWith('$(mortar-board) 1/'), 'the status bar to count the recovered lesson');
+
+    await workspaceState.update(PROGRESS_KEY, 'garbage');
+    study.progress.reload();
+    assert.deepEqual(study.progress.progress.lessons, {});
+  });
+
+  it('filters the tree by level, and remembers the choice', async () => {
+    const { study, studyView } = await hooks();
+    const { catalog } = await study.loaded();
+    const level = [...catalog.lessons.values()][0]!.level;
+    await vscode.commands.executeCommand('backendStudy.filterByLevel', level);
+    assert.equal(studyView.levelFilter, level);
+    const shown = (await tree()).flatMap((entry) => entry.children.map((child) => child.node.id));
+    const expected = [...catalog.lessons.values(), ...catalog.challenges.values()].filter((item) => item.level === level).map((item) => item.id);
+    assert.deepEqual(shown.sort(), expected.sort());
+  });
+
+  it('opens a lesson at a section heading found through quick open', async () => {
+    const { study } = await hooks();
+    const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
+    const opening = vscode.commands.executeCommand('backendStudy.quickOpen');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const heading = lesson.headings.find((candidate) => candidate.level === 3)!;
+    // Type a heading into the open quick pick, accept the first match, and see that lesson open.
+    await typeIntoQuickInput(heading.text);
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await opening;
+    const { lessonPanel } = await hooks();
+    assert.equal(lessonPanel.currentLessonId, lesson.id);
+  });
+});
+
+async function typeIntoQuickInput(text: string): Promise<void> {
+  // The workbench's own type command writes into the focused quick input.
+  await vscode.commands.executeCommand('type', { text });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
