@@ -22,12 +22,25 @@ const common = {
   external: ['vscode'],
 };
 
-/** What ships in the .vsix. More entry points join here (the test reporter that runs inside learners' test processes). */
+/** What ships in the .vsix: the extension, loaded by the extension host. */
 const shipped = {
   ...common,
   entryPoints: { extension: 'src/extension.ts' },
   outdir: 'dist',
   metafile: true,
+};
+
+/**
+ * The test reporter, loaded by learners' `node --test` runs (Node 22.18+) with
+ * `--test-reporter`, which imports it: an ES module.
+ */
+const reporter = {
+  ...common,
+  format: 'esm',
+  target: 'node22',
+  entryPoints: { reporter: 'src/reporter/reporter.ts' },
+  outExtension: { '.js': '.mjs' },
+  outdir: 'dist',
 };
 
 /** The integration suite, loaded by the extension host from `out/`; mocha stays external so that all files share one instance. */
@@ -43,7 +56,7 @@ const integration = {
 };
 
 // The integration suite is built in every mode, so that benchmarks measure the release bundle.
-const builds = [shipped, integration];
+const builds = [shipped, reporter, integration];
 
 if (watch) {
   for (const options of builds) {

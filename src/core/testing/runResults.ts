@@ -1,0 +1,145 @@
+// Turns the output of one `node --test` run (reporter lines and anything else the process
+// printed) into results for the Testing view, decided without the editor: which test passed,
+// failed, errored or was skipped, with what message and where, and which file did not load.
+import { posix, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineSplitter, parseLine, type FailureDetails, type Location, type ReporterEvent } from './protocol.ts';
+
+export type Outcome = 'passed' | 'failed' | 'errored' | 'skipped';
+
+export interface TestResult {
+  readonly kind: 'result';
+  readonly key: string;
+  readonly file: string;
+  readonly path: readonly string[];
+  readonly line?: number;
+  readonly suite: boolean;
+  readonly outcome: Outcome;
+  readonly durationMs: number;
+  readonly failure?: FailureDetails;
+}
+
+export type RunUpdate =
+  | { readonly kind: 'started'; readonly key: string; readonly file: string; readonly path: readonly string[]; readonly line?: number }
+  | TestResult
+  | { readonly kind: 'output'; readonly text: string; readonly file?: string }
+  /** A test file that did not load or whose process died: its tests never reported. */
+  | { readonly kind: 'fileError'; readonly file: string; readonly message: string; readonly location?: Location };
+
+export interface RunEnd {
+  readonly exitCode: number | null;
+  readonly timedOut?: { readonly afterMs: number };
+  readonly cancelled?: boolean;
+}
+
+/** The identity of a test across discovery and runs: its file and its chain of names. */
+export function testKey(file: string, path: readonly string[]): string {
+  return [file, ...path].join('\u0000');
+}
+
+/** Failures that mean the test could not run to a verdict, rather than that it found a bug. */
+const ERRORED_FAILURES = new Set(['testTimeoutFailure', 'cancelledByParent', 'hookFailure']);
+
+export class RunResults {
+  private readonly splitter = new LineSplitter();
+  private readonly stderrByFile = new Map<string, string>();
+  private readonly open = new Map<string, { file: string; path: readonly string[]; line?: number }>();
+  private readonly finished = new Set<string>();
+  private readonly root: string;
+
+  /** @param root the challenge folder the run's cwd was */
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  /** Feeds a chunk of the process's stdout; returns what can be shown at once. */
+  push(chunk: string): RunUpdate[] {
+    return this.splitter.push(chunk).flatMap((line) => this.line(line));
+  }
+
+  /** The process ended: flushes the last line and accounts for tests that never finished. */
+  finish(end: RunEnd): RunUpdate[] {
+    const updates = this.splitter.end().flatMap((line) => this.line(line));
+    for (const [key, test] of this.open) {
+      if (this.finished.has(key)) continue;
+      const message = end.timedOut
+        ? `Stopped: the run exceeded its time limit of ${Math.round(end.timedOut.afterMs / 1000)} s (backendStudy.testTimeoutSeconds). Look for a promise that never settles or a loop that never ends.`
+        : end.cancelled
+          ? 'Cancelled before it finished.'
+          : `The test process ended (exit code ${end.exitCode ?? 'none'}) before this test finished.`;
+      updates.push({ kind: 'result', key, ...test, suite: false, outcome: 'errored', durationMs: 0, failure: { message } });
+    }
+    this.open.clear();
+    return updates;
+  }
+
+  /** Keys of the tests that reported a result. */
+  get reported(): ReadonlySet<string> {
+    return this.finished;
+  }
+
+  private line(line: string): RunUpdate[] {
+    const parsed = parseLine(line);
+    if (parsed.kind === 'text') return parsed.text === '' ? [] : [{ kind: 'output', text: `${parsed.text}\n` }];
+    return this.event(parsed.event);
+  }
+
+  private event(event: ReporterEvent): RunUpdate[] {
+    switch (event.type) {
+      case 'output':
+        if (event.stream === 'stderr' && event.file) this.stderrByFile.set(event.file, (this.stderrByFile.get(event.file) ?? '') + event.text);
+        return [{ kind: 'output', text: event.text, ...(event.file ? { file: event.file } : {}) }];
+      case 'diagnostic':
+        return [];
+      case 'start': {
+        if (this.isFileLevel(event.file, event.path)) return [];
+        const key = testKey(event.file, event.path);
+        this.open.set(key, { file: event.file, path: event.path, ...(event.line ? { line: event.line } : {}) });
+        return [{ kind: 'started', key, file: event.file, path: event.path, ...(event.line ? { line: event.line } : {}) }];
+      }
+      case 'pass':
+      case 'fail': {
+        if (event.type === 'fail' && this.isFileLevel(event.file, event.path)) return [this.fileError(event.file, event.error)];
+        if (this.isFileLevel(event.file, event.path)) return [];
+        const key = testKey(event.file, event.path);
+        this.finished.add(key);
+        this.open.delete(key);
+        const base = { kind: 'result' as const, key, file: event.file, path: event.path, suite: event.suite, durationMs: event.durationMs, ...(event.line ? { line: event.line } : {}) };
+        if (event.type === 'pass') return [{ ...base, outcome: event.skip !== undefined || event.todo !== undefined ? 'skipped' : 'passed' }];
+        if (event.todo !== undefined) return [{ ...base, outcome: 'skipped' }];
+        return [{ ...base, outcome: ERRORED_FAILURES.has(event.error.failureType ?? '') ? 'errored' : 'failed', failure: event.error }];
+      }
+    }
+  }
+
+  /** node:test reports a file that failed as a whole (it did not load, or its process died) as a test named after the file. */
+  private isFileLevel(file: string, path: readonly string[]): boolean {
+    return path.length === 1 && path[0] === relative(this.root, file).split(sep).join(posix.sep);
+  }
+
+  private fileError(file: string, error: FailureDetails): RunUpdate {
+    const loadError = parseLoadError(this.stderrByFile.get(file) ?? '');
+    if (loadError) return { kind: 'fileError', file, message: loadError.message, ...(loadError.location ? { location: loadError.location } : {}) };
+    const detail = error.message === 'test failed' ? 'the test process failed before its tests could report (did the code call process.exit?)' : error.message;
+    return { kind: 'fileError', file, message: `This test file did not run to the end: ${detail}` };
+  }
+}
+
+/**
+ * Reads the error Node printed when a module did not load: the `file:line` header, the caret
+ * under the column, and the `SomeError: message` line.
+ */
+export function parseLoadError(stderr: string): { message: string; location?: Location } | undefined {
+  const lines = stderr.split('\n');
+  const errorIndex = lines.findIndex((line) => /^\w*(?:Error|Exception)\b(?: \[\w+\])?: /.test(line));
+  if (errorIndex === -1) return undefined;
+  const message = lines[errorIndex] ?? '';
+  const headerIndex = lines.findIndex((line, index) => index < errorIndex && /^(?:file:\/\/)?\/\S+:\d+$/.test(line));
+  if (headerIndex === -1) return { message };
+  const header = /^((?:file:\/\/)?\/\S+):(\d+)$/.exec(lines[headerIndex] ?? '');
+  if (!header?.[1]) return { message };
+  const file = header[1].startsWith('file://') ? fileURLToPath(header[1]) : header[1];
+  const caretLine = lines.slice(headerIndex + 1, errorIndex).find((line) => /^\s*\^+\s*$/.test(line));
+  const column = caretLine === undefined ? 1 : caretLine.indexOf('^') + 1;
+  return { message, location: { file, line: Number(header[2]), column } };
+}
