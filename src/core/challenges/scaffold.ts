@@ -1,0 +1,183 @@
+// Plans which files starting a challenge writes, and where, without touching the disk. Every
+// path is checked: nothing may land outside the challenge's own folder inside the workspace
+// folder the learner chose.
+import { createHash } from 'node:crypto';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Challenge } from '../content/model.ts';
+
+/** The file that marks a folder as a scaffolded challenge. */
+export const MARKER_FILE = '.backend-study-challenge.json';
+export const MARKER_FORMAT = 'backend-interview-prep/challenge';
+export const DEFAULT_CHALLENGES_FOLDER = 'challenges';
+
+export interface Marker {
+  readonly format: typeof MARKER_FORMAT;
+  readonly challenge: string;
+  /** The extension version whose content the files came from. */
+  readonly contentVersion: string;
+  readonly entry: string;
+  /** sha256 of each test file as scaffolded, by path relative to the challenge folder: a run counts only with these unchanged. */
+  readonly tests: Readonly<Record<string, string>>;
+  readonly scaffoldedAt: string;
+}
+
+export interface PlannedFile {
+  /** Relative to the challenge folder, `/`-separated. */
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface ScaffoldPlan {
+  /** The challenge folder, absolute. */
+  readonly target: string;
+  readonly files: readonly PlannedFile[];
+  readonly marker: Marker;
+}
+
+export interface ChallengeSources {
+  /** starter/ (src/, package.json, tsconfig.json), by path relative to starter/. */
+  readonly starter: Readonly<Record<string, string>>;
+  /** tests/, by file name. */
+  readonly tests: Readonly<Record<string, string>>;
+  /** The declaration file that lets the editor resolve Node's modules without an install. */
+  readonly nodeTypes: string;
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A path inside a folder: relative, `/`-separated, no `..`, no drive or root. */
+export function isSafeRelativePath(path: string): boolean {
+  if (path === '' || isAbsolute(path) || path.includes('\\') || /^[a-z]:/i.test(path) || path.includes('\0')) return false;
+  return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+/** Whether `child` is `parent` itself or inside it, after resolving `..`. */
+export function isInside(parent: string, child: string): boolean {
+  const path = relative(resolve(parent), resolve(child));
+  return path === '' || (!path.startsWith('..') && !isAbsolute(path) && path.split(sep)[0] !== '..');
+}
+
+/** The challenge folder for the `backendStudy.challengesFolder` setting, or why the setting is refused. */
+export function challengeFolder(workspaceFolder: string, challengesFolder: string, id: string): { folder: string } | { error: string } {
+  const setting = challengesFolder.trim().replace(/\/+$/, '') || DEFAULT_CHALLENGES_FOLDER;
+  if (!isSafeRelativePath(setting)) {
+    return { error: `backendStudy.challengesFolder must be a folder inside the workspace folder, such as "challenges"; "${challengesFolder}" is not.` };
+  }
+  const folder = resolve(workspaceFolder, ...setting.split('/'), id);
+  if (!isInside(workspaceFolder, folder)) return { error: `"${challengesFolder}" leads outside the workspace folder.` };
+  return { folder };
+}
+
+/** The learner's tsconfig: the starter's, with Node's types from the bundled declaration instead of @types/node. */
+function learnerTsconfig(starter: string | undefined): string {
+  let config: { compilerOptions?: Record<string, unknown>; include?: unknown } = {};
+  try {
+    config = starter === undefined ? {} : (JSON.parse(starter) as typeof config);
+  } catch {
+    config = {};
+  }
+  const include = Array.isArray(config.include) ? (config.include as unknown[]).filter((entry): entry is string => typeof entry === 'string') : ['src', 'test'];
+  return `${JSON.stringify({ ...config, compilerOptions: { ...config.compilerOptions, types: [] }, include: [...new Set([...include, 'types'])] }, null, 2)}\n`;
+}
+
+export function readme(challenge: Challenge): string {
+  const statement = challenge.body.trim().replace(/^# .*\n+/, '');
+  return [
+    `# ${challenge.title}`,
+    '',
+    `*${challenge.difficulty} · about ${challenge.minutes} minutes · ${challenge.level} level* — edit \`${challenge.entry}\` until the tests in \`test/\` pass.`,
+    '',
+    'Run the tests from the **Testing** view (the beaker in the activity bar), or with `npm test` (`node --test`, Node.js 22.18 or later, nothing to install). Hints: **Backend Study: Show Next Hint**.',
+    '',
+    statement,
+    '',
+  ].join('\n');
+}
+
+export function planScaffold(input: {
+  readonly challenge: Challenge;
+  readonly sources: ChallengeSources;
+  readonly folder: string;
+  readonly contentVersion: string;
+  readonly now: Date;
+}): { plan: ScaffoldPlan } | { error: string } {
+  const { challenge, sources } = input;
+  const files: PlannedFile[] = [{ path: 'README.md', content: readme(challenge) }];
+  for (const [path, content] of Object.entries(sources.starter)) {
+    if (path === 'tsconfig.json' || path === 'README.md') continue;
+    files.push({ path, content });
+  }
+  files.push({ path: 'tsconfig.json', content: learnerTsconfig(sources.starter['tsconfig.json']) });
+  files.push({ path: 'types/node.d.ts', content: sources.nodeTypes });
+  const tests: Record<string, string> = {};
+  for (const [name, content] of Object.entries(sources.tests)) {
+    const path = `test/${name}`;
+    files.push({ path, content });
+    if (name.endsWith('.test.ts')) tests[path] = sha256(content);
+  }
+  for (const file of files) {
+    if (!isSafeRelativePath(file.path) || !isInside(input.folder, resolve(input.folder, ...file.path.split('/')))) {
+      return { error: `refusing to write "${file.path}": it would land outside ${input.folder}` };
+    }
+  }
+  if (!files.some((file) => file.path === challenge.entry)) return { error: `the starter has no ${challenge.entry}` };
+  const marker: Marker = {
+    format: MARKER_FORMAT,
+    challenge: challenge.id,
+    contentVersion: input.contentVersion,
+    entry: challenge.entry,
+    tests,
+    scaffoldedAt: input.now.toISOString(),
+  };
+  files.push({ path: MARKER_FILE, content: `${JSON.stringify(marker, null, 2)}\n` });
+  return { plan: { target: input.folder, files, marker } };
+}
+
+export function parseMarker(text: string): Marker | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const marker = raw as Record<string, unknown>;
+  const tests = marker.tests;
+  if (
+    marker.format !== MARKER_FORMAT ||
+    typeof marker.challenge !== 'string' ||
+    !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(marker.challenge) ||
+    typeof marker.entry !== 'string' ||
+    !isSafeRelativePath(marker.entry) ||
+    tests === null ||
+    typeof tests !== 'object' ||
+    !Object.entries(tests).every(([path, hash]) => isSafeRelativePath(path) && typeof hash === 'string')
+  ) {
+    return undefined;
+  }
+  return {
+    format: MARKER_FORMAT,
+    challenge: marker.challenge,
+    contentVersion: typeof marker.contentVersion === 'string' ? marker.contentVersion : 'unknown',
+    entry: marker.entry,
+    tests: tests as Record<string, string>,
+    scaffoldedAt: typeof marker.scaffoldedAt === 'string' ? marker.scaffoldedAt : new Date(0).toISOString(),
+  };
+}
+
+/** The test files whose content differs from the marker's hashes (or that are gone). */
+export function changedTests(marker: Marker, current: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(marker.tests)
+    .filter(([path, hash]) => {
+      const content = current[path];
+      return content === undefined || sha256(content) !== hash;
+    })
+    .map(([path]) => path);
+}
+
+/** The name a backup of an existing challenge folder gets: beside it, timestamped. */
+export function backupName(id: string, now: Date): string {
+  return `${id}.backup-${now.toISOString().replace(/[:.]/g, '-')}`;
+}
