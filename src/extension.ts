@@ -2,6 +2,8 @@
 // Nothing else reaches into VS Code's global state.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { ChallengeTests } from './vscode/challengeTests.ts';
+import { Challenges } from './vscode/challenges.ts';
 import { COMMANDS, registerCommands } from './vscode/commands.ts';
 import { LessonPanel } from './vscode/lessonPanel.ts';
 import { ProgressStore } from './vscode/progressStore.ts';
@@ -23,6 +25,8 @@ export interface ExtensionApi {
     readonly statusBar: StatusBar;
     readonly snippets: Snippets;
     readonly workspaceState: vscode.Memento;
+    readonly challenges: Challenges;
+    readonly challengeTests: ChallengeTests;
   };
 }
 
@@ -33,13 +37,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log);
   const runtimes = new Runtimes(log);
   const snippets = new Snippets(study, runtimes);
+  const challenges = new Challenges({ study, globalState: context.globalState, version: versionOf(context), nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'), log });
+  const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), log });
   const lessonPanel = new LessonPanel(study, context.extensionUri, {
     openSnippet: (path) => snippets.open(path),
     runSnippet: async (path) => {
       await snippets.run(path);
     },
     startChallenge: async (id) => {
-      await vscode.commands.executeCommand(COMMANDS.openChallenge, id);
+      await vscode.commands.executeCommand(COMMANDS.startChallenge, id);
     },
   }, log);
   const studyView = new StudyView(study, context.workspaceState);
@@ -54,9 +60,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     lessonPanel,
     studyView,
     statusBar,
+    challenges,
+    challengeTests,
     vscode.window.registerTreeDataProvider(StudyView.id, studyView),
-    ...registerCommands({ log, study, studyView, lessonPanel }),
+    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }),
   );
+  void challengeTests.discoverAll();
+  void challenges.resumePendingOpen();
 
   if (context.extensionMode === vscode.ExtensionMode.Development) {
     // Authors editing content/ see their change without reloading the window.
@@ -71,10 +81,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
   return {
     activationMs,
-    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState } } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests } } : {}),
   };
 }
 
 export function deactivate(): void {
   // Every resource is a disposable in context.subscriptions; VS Code disposes them.
+}
+
+function versionOf(context: vscode.ExtensionContext): string {
+  const version = (context.extension.packageJSON as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
 }

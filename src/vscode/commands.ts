@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { setLessonState } from '../core/progress/progress.ts';
 import { LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import type { ChallengeTests } from './challengeTests.ts';
+import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
 import type { LessonPanel } from './lessonPanel.ts';
 import { exportProgressCommand, importProgressCommand, resetProgressCommand } from './progressCommands.ts';
 import { quickOpen } from './quickOpen.ts';
@@ -20,6 +22,10 @@ export const COMMANDS = {
   exportProgress: 'backendStudy.exportProgress',
   importProgress: 'backendStudy.importProgress',
   resetProgress: 'backendStudy.resetProgress',
+  startChallenge: 'backendStudy.startChallenge',
+  showNextHint: 'backendStudy.showNextHint',
+  compareWithSolution: 'backendStudy.compareWithSolution',
+  resetChallenge: 'backendStudy.resetChallenge',
 } as const;
 
 interface CommandDeps {
@@ -27,9 +33,39 @@ interface CommandDeps {
   readonly study: Study;
   readonly studyView: StudyView;
   readonly lessonPanel: LessonPanel;
+  readonly challenges: Challenges;
+  readonly challengeTests: ChallengeTests;
 }
 
-export function registerCommands({ log, study, studyView, lessonPanel }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }: CommandDeps): vscode.Disposable[] {
+  /** A challenge command's target: an id, a tree or test item, the challenge of the active editor, else the learner's pick. */
+  const challengeOf = async (target: unknown): Promise<string | undefined> => {
+    if (typeof target === 'string') return target;
+    if (target && typeof target === 'object') {
+      if ((target as StudyNode).kind === 'challenge') return (target as StudyNode).id;
+      const data = challengeTests.dataOf(target as vscode.TestItem);
+      if (data) return data.challenge.marker.challenge;
+    }
+    const active = vscode.window.activeTextEditor?.document.uri;
+    const containing = active && (await challenges.containing(active));
+    if (containing) return containing.marker.challenge;
+    const { catalog } = await study.loaded();
+    const picked = await vscode.window.showQuickPick(
+      [...catalog.challenges.values()].map((challenge) => ({ label: challenge.title, description: `${challenge.difficulty} · ${challenge.minutes} min`, id: challenge.id })),
+      { placeHolder: 'Which challenge?' },
+    );
+    return picked?.id;
+  };
+
+  /** The scaffolded copy of a challenge, or a message that it needs starting first. */
+  const scaffoldedOf = async (target: unknown): Promise<ScaffoldedChallenge | undefined> => {
+    const id = await challengeOf(target);
+    if (!id) return undefined;
+    const found = (await challenges.findAll()).find((candidate) => candidate.marker.challenge === id);
+    if (!found) void vscode.window.showInformationMessage(`Start the challenge first: "Backend Study: Start Challenge".`);
+    return found;
+  };
+
   const openChallenge = async (id: string): Promise<void> => {
     const { catalog } = await study.loaded();
     const challenge = catalog.challenges.get(id);
@@ -68,8 +104,11 @@ export function registerCommands({ log, study, studyView, lessonPanel }: Command
       if (lessonId) await lessonPanel.show(lessonId, typeof anchor === 'string' ? anchor : undefined);
     }),
     vscode.commands.registerCommand(COMMANDS.openChallenge, async (target?: unknown) => {
-      const id = typeof target === 'string' ? target : (target as StudyNode | undefined)?.id;
-      if (id) await openChallenge(id);
+      const id = await challengeOf(target);
+      if (!id) return;
+      const scaffolded = (await challenges.findAll()).find((candidate) => candidate.marker.challenge === id);
+      if (scaffolded) await vscode.window.showTextDocument(vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/')));
+      else await openChallenge(id);
     }),
     vscode.commands.registerCommand(COMMANDS.quickOpen, () => quickOpen(study, (id, anchor) => lessonPanel.show(id, anchor), openChallenge)),
     vscode.commands.registerCommand(COMMANDS.markLessonComplete, setComplete(true)),
@@ -91,5 +130,21 @@ export function registerCommands({ log, study, studyView, lessonPanel }: Command
       importProgressCommand(study.progress, uri instanceof vscode.Uri ? uri : undefined, mode === 'merge' || mode === 'replace' ? mode : undefined),
     ),
     vscode.commands.registerCommand(COMMANDS.resetProgress, (confirmed?: unknown) => resetProgressCommand(study.progress, confirmed === true)),
+    vscode.commands.registerCommand(COMMANDS.startChallenge, async (target?: unknown) => {
+      const id = await challengeOf(target);
+      return id ? challenges.start(id) : undefined;
+    }),
+    vscode.commands.registerCommand(COMMANDS.showNextHint, async (target?: unknown) => {
+      const id = await challengeOf(target);
+      return id ? challenges.showNextHint(id) : undefined;
+    }),
+    vscode.commands.registerCommand(COMMANDS.compareWithSolution, async (target?: unknown, confirmed?: unknown) => {
+      const scaffolded = await scaffoldedOf(target);
+      return scaffolded ? challenges.compareWithSolution(scaffolded, confirmed === true) : false;
+    }),
+    vscode.commands.registerCommand(COMMANDS.resetChallenge, async (target?: unknown, confirmed?: unknown) => {
+      const scaffolded = await scaffoldedOf(target);
+      return scaffolded ? challenges.reset(scaffolded, confirmed === true) : undefined;
+    }),
   ];
 }

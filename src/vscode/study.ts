@@ -11,7 +11,7 @@ import type { ProgressStore } from './progressStore.ts';
  * once, lazily; in development it reloads when content/ changes.
  */
 export class Study implements vscode.Disposable {
-  readonly contentRoot: string;
+  private root: string;
   readonly progress: ProgressStore;
   private readonly log: vscode.LogOutputChannel;
   private loading: Promise<LoadedCatalog> | undefined;
@@ -19,9 +19,19 @@ export class Study implements vscode.Disposable {
   readonly onDidChangeCatalog = this.catalogChanged.event;
 
   constructor(contentRoot: string, progress: ProgressStore, log: vscode.LogOutputChannel) {
-    this.contentRoot = contentRoot;
+    this.root = contentRoot;
     this.progress = progress;
     this.log = log;
+  }
+
+  get contentRoot(): string {
+    return this.root;
+  }
+
+  /** Points the study at another content folder (the integration tests' fixture content). */
+  useContentRoot(root: string): void {
+    this.root = root;
+    this.reload();
   }
 
   loaded(): Promise<LoadedCatalog> {

@@ -72,7 +72,10 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
     item.iconPath = STATE_ICONS[node.state];
     item.contextValue = `${node.kind}.${node.state === 'done' ? 'done' : 'notDone'}`;
     item.accessibilityInformation = { label: `${node.label}, ${node.state.replace('-', ' ')}, ${node.description}` };
-    if (node.kind === 'lesson') item.command = { command: 'backendStudy.openLesson', title: 'Open Lesson', arguments: [node.id] };
+    item.command =
+      node.kind === 'lesson'
+        ? { command: 'backendStudy.openLesson', title: 'Open Lesson', arguments: [node.id] }
+        : { command: 'backendStudy.openChallenge', title: 'Open Challenge', arguments: [node.id] };
     return item;
   }
 

@@ -32,9 +32,9 @@ export interface RunEnd {
   readonly cancelled?: boolean;
 }
 
-/** The identity of a test across discovery and runs: its file and its chain of names. */
+/** The identity of a test across discovery and runs: its file and its chain of names (a unit separator between them: VS Code refuses NUL in test ids). */
 export function testKey(file: string, path: readonly string[]): string {
-  return [file, ...path].join('\u0000');
+  return [file, ...path].join('\u001f');
 }
 
 /** Failures that mean the test could not run to a verdict, rather than that it found a bug. */
@@ -45,6 +45,7 @@ export class RunResults {
   private readonly stderrByFile = new Map<string, string>();
   private readonly open = new Map<string, { file: string; path: readonly string[]; line?: number }>();
   private readonly finished = new Set<string>();
+  private readonly counts = { passed: 0, failed: 0, fileErrors: 0 };
   private readonly root: string;
 
   /** @param root the challenge folder the run's cwd was */
@@ -62,15 +63,16 @@ export class RunResults {
     const updates = this.splitter.end().flatMap((line) => this.line(line));
     for (const [key, test] of this.open) {
       if (this.finished.has(key)) continue;
-      const message = end.timedOut
-        ? `Stopped: the run exceeded its time limit of ${Math.round(end.timedOut.afterMs / 1000)} s (backendStudy.testTimeoutSeconds). Look for a promise that never settles or a loop that never ends.`
-        : end.cancelled
-          ? 'Cancelled before it finished.'
-          : `The test process ended (exit code ${end.exitCode ?? 'none'}) before this test finished.`;
-      updates.push({ kind: 'result', key, ...test, suite: false, outcome: 'errored', durationMs: 0, failure: { message } });
+      updates.push({ kind: 'result', key, ...test, suite: false, outcome: 'errored', durationMs: 0, failure: { message: unfinishedMessage(end) } });
     }
     this.open.clear();
+    this.count(updates);
     return updates;
+  }
+
+  /** Tests (not suites) that passed, and that failed or errored; files that did not run. */
+  summary(): { passed: number; failed: number; fileErrors: number } {
+    return { ...this.counts };
   }
 
   /** Keys of the tests that reported a result. */
@@ -81,7 +83,18 @@ export class RunResults {
   private line(line: string): RunUpdate[] {
     const parsed = parseLine(line);
     if (parsed.kind === 'text') return parsed.text === '' ? [] : [{ kind: 'output', text: `${parsed.text}\n` }];
-    return this.event(parsed.event);
+    const updates = this.event(parsed.event);
+    this.count(updates);
+    return updates;
+  }
+
+  private count(updates: readonly RunUpdate[]): void {
+    for (const update of updates) {
+      if (update.kind === 'fileError') this.counts.fileErrors += 1;
+      if (update.kind !== 'result' || update.suite) continue;
+      if (update.outcome === 'passed') this.counts.passed += 1;
+      if (update.outcome === 'failed' || update.outcome === 'errored') this.counts.failed += 1;
+    }
   }
 
   private event(event: ReporterEvent): RunUpdate[] {
@@ -114,7 +127,8 @@ export class RunResults {
 
   /** node:test reports a file that failed as a whole (it did not load, or its process died) as a test named after the file. */
   private isFileLevel(file: string, path: readonly string[]): boolean {
-    return path.length === 1 && path[0] === relative(this.root, file).split(sep).join(posix.sep);
+    // Named as the file was given on the command line: relative when found by discovery, absolute when listed.
+    return path.length === 1 && (path[0] === file || path[0] === relative(this.root, file).split(sep).join(posix.sep));
   }
 
   private fileError(file: string, error: FailureDetails): RunUpdate {
@@ -123,6 +137,15 @@ export class RunResults {
     const detail = error.message === 'test failed' ? 'the test process failed before its tests could report (did the code call process.exit?)' : error.message;
     return { kind: 'fileError', file, message: `This test file did not run to the end: ${detail}` };
   }
+}
+
+/** Why a test has no result when the run ended: the time limit, a cancel, or the process ending. */
+export function unfinishedMessage(end: RunEnd): string {
+  if (end.timedOut) {
+    return `Stopped: the run exceeded its time limit of ${Math.round(end.timedOut.afterMs / 1000)} s (backendStudy.testTimeoutSeconds). Look for a promise that never settles or a loop that never ends.`;
+  }
+  if (end.cancelled) return 'Cancelled before it finished.';
+  return `The test process ended (exit code ${end.exitCode ?? 'none'}) before this test finished.`;
 }
 
 /**

@@ -1,0 +1,307 @@
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import {
+  backupName,
+  challengeFolder,
+  MARKER_FILE,
+  parseMarker,
+  planScaffold,
+  type ChallengeSources,
+  type Marker,
+} from '../core/challenges/scaffold.ts';
+import type { Challenge } from '../core/content/model.ts';
+import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
+import type { Study } from './study.ts';
+
+export const SOLUTION_SCHEME = 'backend-study-solution';
+const PENDING_OPEN_KEY = 'backendStudy.pendingChallengeOpen';
+
+/** A challenge scaffolded in the workspace. */
+export interface ScaffoldedChallenge {
+  readonly folder: vscode.Uri;
+  readonly marker: Marker;
+}
+
+/**
+ * Starting, finding, resetting challenges, and their hints and reference solution. Writes only
+ * inside the challenge's own folder of the workspace folder the learner chose, never over a
+ * file that exists.
+ */
+export class Challenges implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+  private readonly study: Study;
+  private readonly globalState: vscode.Memento;
+  private readonly version: string;
+  private readonly nodeTypesFile: string;
+  private readonly log: vscode.LogOutputChannel;
+
+  /** @param nodeTypesFile the declaration of Node's modules that scaffolded challenges get instead of @types/node */
+  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; log: vscode.LogOutputChannel }) {
+    this.study = deps.study;
+    this.globalState = deps.globalState;
+    this.version = deps.version;
+    this.nodeTypesFile = deps.nodeTypesFile;
+    this.log = deps.log;
+    const study = deps.study;
+    this.subscriptions.push(
+      vscode.workspace.registerTextDocumentContentProvider(SOLUTION_SCHEME, {
+        provideTextDocumentContent: async (uri) => {
+          // Only files under a challenge's solution/ folder are served.
+          const path = uri.path.replace(/^\//, '');
+          return /^challenges\/[a-z0-9-]+\/solution\/[\w./-]+$/.test(path) && !path.includes('..') ? ((await study.readContent(path)) ?? '') : '';
+        },
+      }),
+    );
+  }
+
+  /** Finishes a start that had to open a folder first: the window reloaded in between. */
+  async resumePendingOpen(): Promise<void> {
+    const pending = this.globalState.get<{ folder?: unknown }>(PENDING_OPEN_KEY);
+    if (typeof pending?.folder !== 'string') return;
+    const folder = vscode.Uri.file(pending.folder);
+    if (!vscode.workspace.getWorkspaceFolder(folder)) return;
+    await this.globalState.update(PENDING_OPEN_KEY, undefined);
+    const scaffolded = await this.read(folder);
+    if (scaffolded) await this.openFiles(scaffolded);
+  }
+
+  async start(id: string): Promise<ScaffoldedChallenge | undefined> {
+    const { catalog } = await this.study.loaded();
+    const challenge = catalog.challenges.get(id);
+    if (!challenge) {
+      void vscode.window.showErrorMessage(`There is no challenge "${id}".`);
+      return undefined;
+    }
+    const workspaceFolder = await this.chooseWorkspaceFolder(challenge);
+    if (!workspaceFolder) return undefined;
+    const setting = vscode.workspace.getConfiguration('backendStudy', workspaceFolder.uri).get<string>('challengesFolder', 'challenges');
+    const located = challengeFolder(workspaceFolder.uri.fsPath, setting, challenge.id);
+    if ('error' in located) {
+      void vscode.window.showErrorMessage(located.error, 'Open Setting').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'backendStudy.challengesFolder');
+      });
+      return undefined;
+    }
+    const folder = vscode.Uri.file(located.folder);
+
+    if (await exists(located.folder)) {
+      const existing = await this.read(folder);
+      const choice = await vscode.window.showWarningMessage(
+        `${vscode.workspace.asRelativePath(folder)} already exists.`,
+        { modal: true, detail: 'Open it as it is, or reset it: the folder is first moved to a timestamped backup beside it, then the starter is written anew. Nothing is overwritten.' },
+        'Open',
+        'Reset',
+      );
+      if (choice === 'Open') {
+        if (existing) await this.openFiles(existing);
+        else await vscode.commands.executeCommand('revealInExplorer', folder);
+        return existing;
+      }
+      if (choice !== 'Reset') return undefined;
+      const backup = await this.backUp(located.folder, challenge.id);
+      void vscode.window.showInformationMessage(`Your previous files are in ${vscode.workspace.asRelativePath(vscode.Uri.file(backup))}.`);
+    }
+
+    const scaffolded = await this.write(challenge, located.folder);
+    if (!scaffolded) return undefined;
+    await this.study.progress.update((progress) =>
+      challengeProgress(progress, challenge.id).state === 'not-started' ? updateChallenge(progress, challenge.id, { state: 'in-progress' }, new Date()) : progress,
+    );
+    await this.openFiles(scaffolded);
+    return scaffolded;
+  }
+
+  /** Moves the learner's files to a backup, then writes the starter again. */
+  async reset(scaffolded: ScaffoldedChallenge, confirmed = false): Promise<ScaffoldedChallenge | undefined> {
+    const { catalog } = await this.study.loaded();
+    const challenge = catalog.challenges.get(scaffolded.marker.challenge);
+    if (!challenge) return undefined;
+    const ok =
+      confirmed ||
+      (await vscode.window.showWarningMessage(
+        `Reset ${challenge.title} to its starter?`,
+        { modal: true, detail: 'Your current files are first moved to a timestamped backup folder beside it.' },
+        'Reset',
+      )) === 'Reset';
+    if (!ok) return undefined;
+    await this.backUp(scaffolded.folder.fsPath, challenge.id);
+    const fresh = await this.write(challenge, scaffolded.folder.fsPath);
+    if (fresh) await this.openFiles(fresh);
+    return fresh;
+  }
+
+  async showNextHint(id: string): Promise<string | undefined> {
+    const { catalog } = await this.study.loaded();
+    const challenge = catalog.challenges.get(id);
+    if (!challenge) return undefined;
+    const shown = challengeProgress(this.study.progress.progress, id).hintsShown;
+    if (shown >= challenge.hints.length) {
+      void vscode.window.showInformationMessage(`No more hints for ${challenge.title}: all ${challenge.hints.length} are shown. "Compare with Reference Solution" is the next step.`);
+      return undefined;
+    }
+    const hint = challenge.hints[shown] ?? '';
+    await this.study.progress.update((progress) => updateChallenge(progress, id, { hintsShown: shown + 1 }, new Date()));
+    const next = shown + 1 < challenge.hints.length ? ['Next Hint'] : [];
+    void vscode.window.showInformationMessage(`Hint ${shown + 1} of ${challenge.hints.length}: ${hint}`, { modal: false }, ...next).then((choice) => {
+      if (choice) void this.showNextHint(id);
+    });
+    return hint;
+  }
+
+  async compareWithSolution(scaffolded: ScaffoldedChallenge, confirmed = false): Promise<boolean> {
+    const { catalog } = await this.study.loaded();
+    const challenge = catalog.challenges.get(scaffolded.marker.challenge);
+    if (!challenge) return false;
+    const ok =
+      confirmed ||
+      (await vscode.window.showWarningMessage(
+        `Show the reference solution of ${challenge.title}?`,
+        { modal: true, detail: 'It opens beside your file as a read-only diff, with the solution notes. Try the hints first if you have not.' },
+        'Show Solution',
+      )) === 'Show Solution';
+    if (!ok) return false;
+    const mine = vscode.Uri.joinPath(scaffolded.folder, ...challenge.entry.split('/'));
+    const reference = vscode.Uri.from({ scheme: SOLUTION_SCHEME, path: `/${challenge.folder}/solution/${challenge.entry}` });
+    await vscode.commands.executeCommand('vscode.diff', mine, reference, `${challenge.entry}: yours ↔ reference solution`);
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(this.study.contentPath(`${challenge.folder}/solution/NOTES.md`)));
+    await this.study.progress.update((progress) => updateChallenge(progress, challenge.id, { solutionViewed: true }, new Date()));
+    return true;
+  }
+
+  /** Every scaffolded challenge in the workspace, by its marker. */
+  async findAll(): Promise<ScaffoldedChallenge[]> {
+    const markers = await vscode.workspace.findFiles(`**/${MARKER_FILE}`, '**/node_modules/**');
+    const found = await Promise.all(markers.map((uri) => this.read(vscode.Uri.file(dirname(uri.fsPath)))));
+    return found.filter((entry): entry is ScaffoldedChallenge => entry !== undefined);
+  }
+
+  async read(folder: vscode.Uri): Promise<ScaffoldedChallenge | undefined> {
+    try {
+      const marker = parseMarker(await readFile(join(folder.fsPath, MARKER_FILE), 'utf8'));
+      if (!marker) {
+        this.log.warn(`${join(folder.fsPath, MARKER_FILE)} is not a valid challenge marker; that folder is ignored.`);
+        return undefined;
+      }
+      return { folder, marker };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The scaffolded challenge a file belongs to, if any. */
+  async containing(uri: vscode.Uri): Promise<ScaffoldedChallenge | undefined> {
+    const workspaceFolder = vscode.workspace.getWorkspaceFolder(uri);
+    let folder = dirname(uri.fsPath);
+    while (workspaceFolder && folder.startsWith(workspaceFolder.uri.fsPath)) {
+      const found = await this.read(vscode.Uri.file(folder));
+      if (found) return found;
+      const parent = dirname(folder);
+      if (parent === folder) break;
+      folder = parent;
+    }
+    return undefined;
+  }
+
+  private async chooseWorkspaceFolder(challenge: Challenge): Promise<vscode.WorkspaceFolder | undefined> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 1) return folders[0];
+    if (folders.length > 1) {
+      return vscode.window.showWorkspaceFolderPick({ placeHolder: `Where should ${challenge.title} go?` });
+    }
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      openLabel: 'Start Challenge Here',
+      title: `Choose a folder for ${challenge.title}`,
+    });
+    const root = picked?.[0];
+    if (!root) return undefined;
+    const setting = vscode.workspace.getConfiguration('backendStudy').get<string>('challengesFolder', 'challenges');
+    const located = challengeFolder(root.fsPath, setting, challenge.id);
+    if ('error' in located) {
+      void vscode.window.showErrorMessage(located.error);
+      return undefined;
+    }
+    // Opening a folder restarts the extension host: write the files first, and open them
+    // when the folder's window activates the extension (its marker is a workspaceContains event).
+    if (!(await exists(located.folder))) await this.write(challenge, located.folder);
+    await this.globalState.update(PENDING_OPEN_KEY, { folder: located.folder });
+    await vscode.commands.executeCommand('vscode.openFolder', root, { forceReuseWindow: true });
+    return undefined;
+  }
+
+  private async write(challenge: Challenge, folder: string): Promise<ScaffoldedChallenge | undefined> {
+    const sources = await this.sources(challenge);
+    const planned = planScaffold({ challenge, sources, folder, contentVersion: this.version, now: new Date() });
+    if ('error' in planned) {
+      void vscode.window.showErrorMessage(`Could not start ${challenge.title}: ${planned.error}.`);
+      return undefined;
+    }
+    try {
+      for (const file of planned.plan.files) {
+        const path = join(folder, ...file.path.split('/'));
+        await mkdir(dirname(path), { recursive: true });
+        // 'wx': never overwrite a file that is there.
+        await writeFile(path, file.content, { flag: 'wx' });
+      }
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Could not write ${challenge.title} into ${folder}: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
+    this.log.info(`Started ${challenge.id} in ${folder}.`);
+    return { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
+  }
+
+  private async backUp(folder: string, id: string): Promise<string> {
+    const backup = join(dirname(folder), backupName(id, new Date()));
+    await rename(folder, backup);
+    return backup;
+  }
+
+  private async sources(challenge: Challenge): Promise<ChallengeSources> {
+    const root = this.study.contentPath(challenge.folder);
+    const starter = await readTree(join(root, 'starter'));
+    const tests = await readTree(join(root, 'tests'));
+    const nodeTypes = await readFile(this.nodeTypesFile, 'utf8').catch(() => '');
+    return { starter, tests, nodeTypes };
+  }
+
+  private async openFiles(scaffolded: ScaffoldedChallenge): Promise<void> {
+    const readme = vscode.Uri.joinPath(scaffolded.folder, 'README.md');
+    const entry = vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/'));
+    await vscode.commands.executeCommand('markdown.showPreview', readme);
+    await vscode.window.showTextDocument(entry, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  }
+
+  dispose(): void {
+    for (const subscription of this.subscriptions) subscription.dispose();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file under a folder, by `/`-separated path relative to it. */
+async function readTree(root: string, prefix = ''): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  let entries;
+  try {
+    entries = await readdir(join(root, prefix), { withFileTypes: true });
+  } catch {
+    return files;
+  }
+  for (const entry of entries) {
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) Object.assign(files, await readTree(root, path));
+    else if (entry.isFile()) files[path] = await readFile(join(root, path), 'utf8');
+  }
+  return files;
+}

@@ -1,0 +1,280 @@
+import * as assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { MARKER_FILE, parseMarker } from '../../src/core/challenges/scaffold.ts';
+import { challengeProgress } from '../../src/core/progress/progress.ts';
+import type { ScaffoldedChallenge } from '../../src/vscode/challenges.ts';
+import type { ChallengeRunSummary } from '../../src/vscode/challengeTests.ts';
+import { extension, hooks, waitFor } from './extension.ts';
+
+const ID = 'sum-numbers';
+const fixtureContent = (): string => join(extension().extensionPath, 'test', 'fixtures', 'content');
+const solution = (): string => readFileSync(join(fixtureContent(), 'challenges', ID, 'solution', 'src', 'sum.ts'), 'utf8');
+
+function workspaceFolder(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need a workspace folder');
+  return folder.uri.fsPath;
+}
+
+async function run(kind: 'run' | 'debug' = 'run', item?: vscode.TestItem): Promise<ChallengeRunSummary> {
+  const { challengeTests } = await hooks();
+  await challengeTests.discoverAll();
+  const target = item ?? challengeTests.challengeItem(ID);
+  assert.ok(target, 'the fixture challenge is not in the Testing view');
+  const profile = kind === 'run' ? challengeTests.runProfile : challengeTests.debugProfile;
+  const completed = new Promise<ChallengeRunSummary>((resolve) => {
+    const listener = challengeTests.onDidCompleteRun((summary) => {
+      listener.dispose();
+      resolve(summary);
+    });
+  });
+  await challengeTests.run(new vscode.TestRunRequest([target], undefined, profile), new vscode.CancellationTokenSource().token);
+  return completed;
+}
+
+/** The item of a test by its names, under the fixture's test file. */
+async function testItem(...path: string[]): Promise<vscode.TestItem> {
+  const { challengeTests } = await hooks();
+  let item: vscode.TestItem | undefined;
+  challengeTests.challengeItem(ID)?.children.forEach((file) => {
+    let node: vscode.TestItem | undefined = file;
+    for (const name of path) {
+      let next: vscode.TestItem | undefined;
+      node?.children.forEach((child) => {
+        if (child.label === name) next = child;
+      });
+      node = next;
+    }
+    item ??= node;
+  });
+  assert.ok(item, `no test item ${path.join(' > ')}`);
+  return item;
+}
+
+function textOf(message: vscode.TestMessage | undefined): string {
+  const text = message?.message;
+  return typeof text === 'string' ? text : (text?.value ?? '');
+}
+
+async function resultOf(...path: string[]) {
+  const { challengeTests } = await hooks();
+  return challengeTests.lastResults.get((await testItem(...path)).id);
+}
+
+describe('challenges: scaffolding and the Testing API', function () {
+  this.timeout(90_000);
+  let scaffolded: ScaffoldedChallenge;
+  let entry: string;
+
+  before(async () => {
+    const { study } = await hooks();
+    study.useContentRoot(fixtureContent());
+    await vscode.commands.executeCommand('backendStudy.resetProgress', true);
+  });
+
+  after(async () => {
+    const { study } = await hooks();
+    study.useContentRoot(join(extension().extensionPath, 'content'));
+    await vscode.workspace.getConfiguration('backendStudy').update('testTimeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('scaffolds the challenge into the workspace in one command, and opens the statement and the file to edit', async () => {
+    const result = await vscode.commands.executeCommand<ScaffoldedChallenge | undefined>('backendStudy.startChallenge', ID);
+    assert.ok(result, 'startChallenge returned nothing');
+    scaffolded = result;
+    const folder = join(workspaceFolder(), 'challenges', ID);
+    assert.equal(scaffolded.folder.fsPath, folder);
+    for (const file of ['README.md', 'package.json', 'tsconfig.json', 'src/sum.ts', 'test/sum.test.ts', 'types/node.d.ts', MARKER_FILE]) {
+      assert.ok(existsSync(join(folder, file)), `${file} was not written`);
+    }
+    const marker = parseMarker(readFileSync(join(folder, MARKER_FILE), 'utf8'));
+    assert.ok(marker, 'the marker does not parse');
+    assert.equal(marker.challenge, ID);
+    assert.deepEqual(Object.keys(marker.tests), ['test/sum.test.ts']);
+    entry = join(folder, 'src', 'sum.ts');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === entry, 'the entry file to open');
+    const { study } = await hooks();
+    assert.equal(challengeProgress(study.progress.progress, ID).state, 'in-progress');
+  });
+
+  it('discovers the test file and its tests, nested, with ranges', async () => {
+    const { challengeTests } = await hooks();
+    await challengeTests.discoverAll();
+    const challenge = challengeTests.challengeItem(ID);
+    assert.ok(challenge);
+    assert.equal(challenge.label, 'Sum numbers (fixture)');
+    const adds = await testItem('sum', 'adds every number');
+    assert.equal(adds.range?.start.line, 5);
+    assert.ok(await testItem('sum', 'with objects', 'keeps a report of the total'));
+  });
+
+  it('runs the tests: failures become diffs at the failing line, passes pass', async () => {
+    const summary = await run();
+    assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete }, { passed: 1, failed: 2, complete: false });
+    const adds = await resultOf('sum', 'adds every number');
+    assert.equal(adds?.outcome, 'failed');
+    const message = adds.message;
+    assert.ok(message?.location, 'the failure has no message with a location');
+    assert.deepEqual([message.expectedOutput, message.actualOutput], ['6', '1']);
+    assert.equal(message.location.uri.fsPath, join(scaffolded.folder.fsPath, 'test', 'sum.test.ts'));
+    assert.equal(message.location.range.start.line, 6);
+    const report = await resultOf('sum', 'with objects', 'keeps a report of the total');
+    assert.equal(report?.outcome, 'failed');
+    assert.equal(report.message?.expectedOutput, '{\n  total: 4\n}');
+    assert.equal((await resultOf('sum', 'is 0 for no numbers'))?.outcome, 'passed');
+  });
+
+  it('reports a syntax error in the learner\'s file on the test file, with the runtime\'s message and location', async () => {
+    writeFileSync(entry, 'export function sum(values: readonly number[]): number {\n  return (values[0] + ;\n}\n');
+    await run();
+    const { challengeTests } = await hooks();
+    let fileItem: vscode.TestItem | undefined;
+    challengeTests.challengeItem(ID)?.children.forEach((item) => {
+      fileItem = item;
+    });
+    assert.ok(fileItem);
+    const result = challengeTests.lastResults.get(fileItem.id);
+    assert.equal(result?.outcome, 'errored');
+    const message = result.message;
+    assert.ok(message?.location, 'the error has no message with a location');
+    assert.match(textOf(message), /SyntaxError/);
+    assert.equal(message.location.uri.fsPath, entry);
+    assert.equal(message.location.range.start.line, 1);
+  });
+
+  it('stops hung code at the time limit and reports it as errored', async () => {
+    await vscode.workspace.getConfiguration('backendStudy').update('testTimeoutSeconds', 3, vscode.ConfigurationTarget.Workspace);
+    writeFileSync(entry, 'export function sum(values: readonly number[]): number {\n  for (;;) {}\n}\n');
+    const started = Date.now();
+    await run();
+    assert.ok(Date.now() - started < 20_000, `the run took ${Date.now() - started} ms`);
+    const adds = await resultOf('sum', 'adds every number');
+    assert.equal(adds?.outcome, 'errored');
+    assert.match(textOf(adds.message), /time limit of 3 s/);
+    await vscode.workspace.getConfiguration('backendStudy').update('testTimeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
+  });
+
+  it('does not count a passing run when the tests were edited since scaffolding', async () => {
+    writeFileSync(entry, solution());
+    const testFile = join(scaffolded.folder.fsPath, 'test', 'sum.test.ts');
+    const original = readFileSync(testFile, 'utf8');
+    writeFileSync(testFile, `${original}// edited by the learner\n`);
+    const summary = await run();
+    assert.deepEqual({ failed: summary.failed, complete: summary.complete, counted: summary.counted }, { failed: 0, complete: true, counted: false });
+    assert.deepEqual(summary.changedTests, ['test/sum.test.ts']);
+    const { study } = await hooks();
+    assert.equal(challengeProgress(study.progress.progress, ID).state, 'in-progress');
+    writeFileSync(testFile, original);
+  });
+
+  it('marks the challenge done when the reference solution passes every test, and the tree and status bar follow', async () => {
+    const { study, studyView, statusBar } = await hooks();
+    const runsBefore = challengeProgress(study.progress.progress, ID).runs;
+    const summary = await run();
+    assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete, counted: summary.counted }, { passed: 3, failed: 0, complete: true, counted: true });
+    for (const path of [['sum', 'adds every number'], ['sum', 'is 0 for no numbers'], ['sum', 'with objects', 'keeps a report of the total']]) {
+      assert.equal((await resultOf(...path))?.outcome, 'passed', path.join(' > '));
+    }
+    const progress = challengeProgress(study.progress.progress, ID);
+    assert.equal(progress.state, 'done');
+    assert.equal(progress.runs, runsBefore + 1);
+    const groups = await studyView.getChildren();
+    const challenges = groups.find((group) => group.kind === 'challenges');
+    assert.ok(challenges && challenges.kind === 'challenges');
+    assert.equal(challenges.description, '1/1');
+    await waitFor(() => statusBar.text === '$(mortar-board) 1/1', `the status bar to show 1/1, shows ${statusBar.text}`);
+  });
+
+  it('reveals hints one at a time and remembers how many were shown', async () => {
+    const { study } = await hooks();
+    assert.equal(await vscode.commands.executeCommand('backendStudy.showNextHint', ID), 'Start from zero.');
+    assert.equal(await vscode.commands.executeCommand('backendStudy.showNextHint', ID), 'Add each number in turn.');
+    assert.equal(challengeProgress(study.progress.progress, ID).hintsShown, 2);
+  });
+
+  it('opens the reference solution as a read-only diff against the learner\'s file, and records it', async () => {
+    const { study } = await hooks();
+    assert.equal(await vscode.commands.executeCommand('backendStudy.compareWithSolution', ID, true), true);
+    const diff = vscode.window.tabGroups.all.flatMap((group) => group.tabs).find((tab) => tab.input instanceof vscode.TabInputTextDiff);
+    assert.ok(diff && diff.input instanceof vscode.TabInputTextDiff, 'no diff editor is open');
+    assert.equal(diff.input.original.fsPath, entry);
+    assert.equal(diff.input.modified.scheme, 'backend-study-solution');
+    assert.equal((await vscode.workspace.openTextDocument(diff.input.modified)).getText(), solution());
+    assert.equal(challengeProgress(study.progress.progress, ID).solutionViewed, true);
+  });
+
+  it('stops at a breakpoint in the learner\'s TypeScript file when debugging a test', async () => {
+    const stops: { source: string | undefined; line: number | undefined }[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
+      createDebugAdapterTracker: (session) => ({
+        onDidSendMessage: (message: { type?: string; event?: string; body?: { reason?: string; threadId?: number } }) => {
+          if (message.type !== 'event' || message.event !== 'stopped') return;
+          void (async () => {
+            const trace = (await session.customRequest('stackTrace', { threadId: message.body?.threadId, levels: 1 })) as { stackFrames: { source?: { path?: string }; line: number }[] };
+            const frame = trace.stackFrames[0];
+            stops.push({ source: frame?.source?.path, line: frame?.line });
+            await session.customRequest('continue', { threadId: message.body?.threadId });
+          })();
+        },
+      }),
+    });
+    const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(entry), new vscode.Position(2, 0)));
+    vscode.debug.addBreakpoints([breakpoint]);
+    try {
+      const summary = await run('debug', await testItem('sum', 'adds every number'));
+      // On a remote host (the headless server) js-debug names sources by vscode-remote:// URI.
+      assert.ok(stops.some((stop) => stop.source?.endsWith(entry) === true && stop.line === 3), `stops: ${JSON.stringify(stops)}`);
+      assert.equal(summary.failed, 0);
+      assert.equal((await resultOf('sum', 'adds every number'))?.outcome, 'passed');
+    } finally {
+      vscode.debug.removeBreakpoints([breakpoint]);
+      tracker.dispose();
+    }
+  });
+
+  it('runs again on save while a continuous run is on', async () => {
+    const { challengeTests } = await hooks();
+    const challenge = challengeTests.challengeItem(ID);
+    assert.ok(challenge);
+    const summaries: ChallengeRunSummary[] = [];
+    const listener = challengeTests.onDidCompleteRun((summary) => {
+      summaries.push(summary);
+    });
+    const source = new vscode.CancellationTokenSource();
+    try {
+      await challengeTests.run(new vscode.TestRunRequest([challenge], undefined, challengeTests.runProfile, true), source.token);
+      assert.equal(summaries.length, 1);
+      const document = await vscode.workspace.openTextDocument(entry);
+      const editor = await vscode.window.showTextDocument(document);
+      await editor.edit((edit) => {
+        edit.insert(new vscode.Position(0, 0), '// a change\n');
+      });
+      await document.save();
+      await waitFor(() => summaries.length === 2, 'a second run after the save', 30_000);
+      source.cancel();
+      await editor.edit((edit) => {
+        edit.insert(new vscode.Position(0, 0), '// another change\n');
+      });
+      await document.save();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      assert.equal(summaries.length, 2, 'a cancelled continuous run still ran on save');
+    } finally {
+      listener.dispose();
+      source.dispose();
+    }
+  });
+
+  it('resets the challenge: the learner\'s files go to a backup first, then the starter comes back', async () => {
+    const before = readFileSync(entry, 'utf8');
+    const fresh = await vscode.commands.executeCommand<ScaffoldedChallenge | undefined>('backendStudy.resetChallenge', ID, true);
+    assert.ok(fresh);
+    const parent = join(workspaceFolder(), 'challenges');
+    const backups = readdirSync(parent).filter((name) => name.startsWith(`${ID}.backup-`));
+    assert.equal(backups.length, 1);
+    assert.equal(readFileSync(join(parent, backups[0]!, 'src', 'sum.ts'), 'utf8'), before);
+    assert.equal(readFileSync(entry, 'utf8'), readFileSync(join(fixtureContent(), 'challenges', ID, 'starter', 'src', 'sum.ts'), 'utf8'));
+  });
+});
