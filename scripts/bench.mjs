@@ -2,19 +2,21 @@
 // a benchmark that fails on a slow machine would be a flaky test.
 //   node scripts/bench.mjs [--runs N]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './lib/provision.mjs';
+import { ensureNode, ROOT } from './lib/provision.mjs';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
 const runs = Math.max(1, Number(args.runs));
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value) => (value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(1)} ms`);
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const list = (values) => values.map((value) => value.toFixed(1)).join(', ');
 const rows = [];
-const row = (figure, value, aim = '') => rows.push([figure, value, aim]);
+const row = (figure, value, note = '') => rows.push([figure, value, note]);
 
 function run(command, commandArgs, options = {}) {
   const result = spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8', ...options });
@@ -29,30 +31,69 @@ function run(command, commandArgs, options = {}) {
 // Size: the release bundle and the .vsix, built exactly as `npm run package` builds them.
 run('npm', ['run', '--silent', 'package']);
 const bundle = statSync(join(ROOT, 'dist', 'extension.js')).size;
+const reporter = statSync(join(ROOT, 'dist', 'reporter.mjs')).size;
 const vsix = statSync(join(ROOT, 'backend-interview-prep.vsix')).size;
-row('bundle dist/extension.js (minified)', kb(bundle), 'under 300 KB');
-row('package backend-interview-prep.vsix', kb(vsix), 'under 1.5 MB');
+row('bundle dist/extension.js (minified)', kb(bundle), 'aim: under 300 KB');
+row('reporter dist/reporter.mjs (minified)', kb(reporter));
+row('package backend-interview-prep.vsix', kb(vsix), 'aim: under 1.5 MB');
 
-// Activation, measured inside a real extension host (the headless VS Code server build):
-// the time activate() takes, and the time from focusing the study view to the extension
-// being active (loading the bundle included).
+// The core on plain Node 24: catalog load, render of the largest lesson, tree build.
+const core = JSON.parse(run(process.execPath, [join(ROOT, 'scripts', 'with-node.mjs'), '24', join(ROOT, 'scripts', 'bench-core.ts')]).stdout);
+row('load and validate the catalog (median of 5)', ms(core.loadMs));
+row(`render the largest lesson (median of 20)`, ms(core.renderMs), `${core.largestLesson}: ${core.largestLessonKB.toFixed(0)} KB of markdown -> ${core.htmlKB.toFixed(0)} KB of HTML`);
+row('build the study tree (median of 200)', ms(core.treeMs));
+
+// Inside a real extension host (the headless VS Code server build): activation, scaffolding,
+// and a full run of a challenge's suite through the Testing API.
 const activation = [];
 const viewToActive = [];
+const scaffold = [];
+const scaffoldWrite = [];
+const challengeRun = [];
+const bareRun = [];
 for (let index = 0; index < runs; index += 1) {
   const dir = mkdtempSync(join(tmpdir(), 'backend-study-bench-'));
   const file = join(dir, 'measurements.json');
-  run(process.execPath, [join(ROOT, 'scripts', 'test-integration.mjs'), '--grep', '^activation ', '--measurements', file], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (!existsSync(file)) throw new Error('the activation test wrote no measurements');
+  run(process.execPath, [join(ROOT, 'scripts', 'test-integration.mjs'), '--grep', '^(activation|benchmarks) ', '--measurements', file], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, BACKEND_STUDY_BENCH: '1' },
+  });
+  if (!existsSync(file)) throw new Error('the integration run wrote no measurements');
   const measured = JSON.parse(readFileSync(file, 'utf8'));
   activation.push(measured.activationMs);
   viewToActive.push(measured.viewToActiveMs);
+  scaffold.push(measured.scaffoldMs);
+  scaffoldWrite.push(measured.scaffoldWriteMs);
+  challengeRun.push(measured.challengeRunMs);
+  bareRun.push(measured.bareRunInHostMs);
   rmSync(dir, { recursive: true, force: true });
 }
-const list = (values) => values.map((value) => value.toFixed(1)).join(', ');
-row(`activate() in the extension host (median of ${runs})`, `${median(activation).toFixed(1)} ms`, `runs: ${list(activation)}`);
-row(`focus study view -> active (median of ${runs})`, `${median(viewToActive).toFixed(1)} ms`, `runs: ${list(viewToActive)}`);
+row(`activate() in the extension host (median of ${runs})`, ms(median(activation)), `runs: ${list(activation)}`);
+row(`focus study view -> active (median of ${runs})`, ms(median(viewToActive)), `runs: ${list(viewToActive)}`);
+row(`scaffold rate-limiter: files written (median of ${runs})`, ms(median(scaffoldWrite)), `runs: ${list(scaffoldWrite)}`);
+row(`scaffold rate-limiter: command to editors open (median of ${runs})`, ms(median(scaffold)), `runs: ${list(scaffold)} (includes the markdown preview)`);
+
+// The same suite with `node --test` from a shell: the baseline the extension's run is held to.
+const folder = mkdtempSync(join(tmpdir(), 'backend-study-bench-shell-'));
+const challenge = join(ROOT, 'content', 'challenges', 'rate-limiter');
+cpSync(join(challenge, 'starter'), folder, { recursive: true });
+cpSync(join(challenge, 'tests'), join(folder, 'test'), { recursive: true });
+cpSync(join(challenge, 'solution', 'src'), join(folder, 'src'), { recursive: true });
+const node = ensureNode('24').bin;
+const shell = [];
+for (let index = 0; index < 6; index += 1) {
+  const started = performance.now();
+  run(node, ['--test'], { cwd: folder });
+  if (index > 0) shell.push(performance.now() - started);
+}
+rmSync(folder, { recursive: true, force: true });
+const ratio = median(challengeRun) / median(shell);
+row('rate-limiter suite through the extension (median)', ms(median(challengeRun)), `medians of 5 runs per launch: ${list(challengeRun)}`);
+row('same command spawned bare from the extension host', ms(median(bareRun)), `runs: ${list(bareRun)} (no reporter, no Testing API)`);
+row('rate-limiter suite with node --test in a shell (median of 5)', ms(median(shell)), `runs: ${list(shell)}`);
+row('test-run overhead: extension / shell', ratio.toFixed(2), 'aim: under 1.2');
 
 const width = Math.max(...rows.map(([figure]) => figure.length));
-console.log(`\nBackend Interview Prep benchmarks (${new Date().toISOString()}, Node ${process.version} for the scripts, VS Code 1.139.1 server build for the host)\n`);
-for (const [figure, value, aim] of rows) console.log(`  ${figure.padEnd(width)}  ${value.padStart(10)}  ${aim}`);
+console.log(`\nBackend Interview Prep benchmarks (${new Date().toISOString()}; scripts on Node ${process.version}, host: VS Code 1.139.1 server build on Node 24)\n`);
+for (const [figure, value, note] of rows) console.log(`  ${figure.padEnd(width)}  ${value.padStart(10)}  ${note}`);
 console.log('');

@@ -1,5 +1,5 @@
 // Headless launcher for the integration suite: VS Code's server build in Chromium.
-//   node scripts/test-integration.mjs [--grep <pattern>] [--timeout <seconds>] [--no-ui]
+//   node scripts/test-integration.mjs [--grep <pattern>] [--timeout <seconds>] [--no-ui] [--keep-logs]
 // Runs test/integration (built to out/test/integration by esbuild.mjs) inside the real
 // extension host, then a UI smoke test that uses the workbench as a person would. Exits
 // with the suite's result. The server and the browser are ended on every path; when
@@ -18,6 +18,7 @@ const { values: args } = parseArgs({
     timeout: { type: 'string', default: process.env.BACKEND_STUDY_TEST_TIMEOUT ?? '600' },
     'no-ui': { type: 'boolean', default: false },
     measurements: { type: 'string' },
+    'keep-logs': { type: 'boolean', default: false },
   },
 });
 
@@ -100,9 +101,11 @@ try {
 }
 
 const wall = ((Date.now() - started) / 1000).toFixed(1);
-if (result.ok) {
+const counts = /^integration: \d+ passed, \d+ failed$/m.exec(readFileSync(report, 'utf8'))?.[0];
+if (result.ok && !args['keep-logs']) {
   rmSync(work, { recursive: true, force: true });
   console.log(`[integration] passed; wall time ${wall} s`);
+  if (counts) console.log(counts);
   process.exit(0);
 } else {
   const kept = join(ROOT, '.artifacts', 'integration', stamp);
@@ -113,8 +116,9 @@ if (result.ok) {
     for (const dir of hostLogs) if (existsSync(dir)) cpSync(dir, join(kept, dir.includes('server') ? 'server-logs' : 'user-logs'), { recursive: true });
   }
   rmSync(work, { recursive: true, force: true });
-  console.error(`[integration] FAILED: ${result.reason}\n[integration] logs kept in ${kept}; wall time ${wall} s`);
-  process.exit(1);
+  console.error(`[integration] ${result.ok ? 'passed' : `FAILED: ${result.reason}`}\n[integration] logs kept in ${kept}; wall time ${wall} s`);
+  if (counts) console.log(counts);
+  process.exit(result.ok ? 0 : 1);
 }
 
 /** Streams what is appended to a file, polling (fs.watch misses appends on some file systems). */

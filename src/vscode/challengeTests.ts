@@ -357,10 +357,9 @@ export class ChallengeTests implements vscode.Disposable {
           break;
         case 'started': {
           const item = items.get(update.key) ?? this.addDynamic(challenge, update.file, update.path, update.line, items);
-          if (item) {
-            run.started(item);
-            this.lastResults.set(item.id, { outcome: 'started' });
-          }
+          // No run.started(): with one process per test file, node:test reports a test's start
+          // only when it reports its result, so the call would add messages, not information.
+          if (item) this.lastResults.set(item.id, { outcome: 'started' });
           break;
         }
         case 'result': {

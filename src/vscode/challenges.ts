@@ -232,7 +232,11 @@ export class Challenges implements vscode.Disposable {
     return undefined;
   }
 
+  /** How long the last scaffold took to read the content and write its files (for `npm run bench`). */
+  lastWrite: { readonly files: number; readonly ms: number } | undefined;
+
   private async write(challenge: Challenge, folder: string): Promise<ScaffoldedChallenge | undefined> {
+    const started = performance.now();
     const sources = await this.sources(challenge);
     const planned = planScaffold({ challenge, sources, folder, contentVersion: this.version, now: new Date() });
     if ('error' in planned) {
@@ -250,7 +254,8 @@ export class Challenges implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Could not write ${challenge.title} into ${folder}: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    this.log.info(`Started ${challenge.id} in ${folder}.`);
+    this.lastWrite = { files: planned.plan.files.length, ms: performance.now() - started };
+    this.log.info(`Started ${challenge.id} in ${folder}: ${planned.plan.files.length} files in ${this.lastWrite.ms.toFixed(0)} ms.`);
     return { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
   }
 

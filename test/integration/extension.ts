@@ -1,5 +1,6 @@
 // Shared helpers for the integration tests: the extension under test and its manifest.
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension.ts';
 
@@ -33,4 +34,12 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Adds figures to the file `npm run bench` reads (BACKEND_STUDY_MEASUREMENTS); nothing when it is not set. */
+export function recordMeasurements(figures: Record<string, number>): void {
+  const file = process.env.BACKEND_STUDY_MEASUREMENTS;
+  if (!file) return;
+  const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
+  writeFileSync(file, JSON.stringify({ ...before, ...figures }));
 }

@@ -21,12 +21,18 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   const grep = process.env.BACKEND_STUDY_TEST_GREP;
   if (grep) mocha.grep(grep);
-  const files = readdirSync(__dirname).filter((name) => name.endsWith('.test.js')).sort();
+  // Benchmarks (*.bench.js) run only for `npm run bench`, which sets BACKEND_STUDY_BENCH.
+  const bench = process.env.BACKEND_STUDY_BENCH === '1';
+  const files = readdirSync(__dirname)
+    .filter((name) => name.endsWith('.test.js') || (bench && name.endsWith('.bench.js')))
+    .sort();
   for (const name of files) mocha.addFile(join(__dirname, name));
 
   try {
     await new Promise<void>((resolve, reject) => {
-      mocha.run((failures) => {
+      const runner = mocha.run((failures) => {
+        // The launcher prints this line last: CI reads it as the run's count.
+        if (reportFile) appendFileSync(reportFile, `\nintegration: ${runner.stats?.passes ?? 0} passed, ${failures} failed\n`);
         if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
         else resolve();
       });

@@ -1,0 +1,35 @@
+// The core's share of `npm run bench`, on plain Node: loading the catalog, rendering the
+// largest lesson, building the study tree. Prints one JSON object of medians in milliseconds.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadCatalog } from '../src/core/content/catalog.ts';
+import { folderSource } from '../src/core/content/source.ts';
+import { renderLesson } from '../src/core/markdown/renderLesson.ts';
+import { EMPTY_PROGRESS } from '../src/core/progress/progress.ts';
+import { buildStudyTree } from '../src/core/study/studyTree.ts';
+
+const root = join(import.meta.dirname, '..', 'content');
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+async function time(runs: number, task: () => unknown): Promise<number> {
+  const durations: number[] = [];
+  for (let index = 0; index < runs + 1; index += 1) {
+    const started = performance.now();
+    await task();
+    if (index > 0) durations.push(performance.now() - started);
+  }
+  return median(durations);
+}
+
+const loadMs = await time(5, () => loadCatalog(folderSource(root)));
+const { catalog } = await loadCatalog(folderSource(root));
+const lessons = [...catalog.lessons.values()];
+const largest = lessons.reduce((best, lesson) => (lesson.body.length > best.body.length ? lesson : best));
+const sources = new Map<string, string>();
+for (const snippet of largest.snippets) sources.set(snippet.path, await readFile(join(root, snippet.path), 'utf8'));
+const files = new Map(lessons.map((lesson) => [lesson.file, lesson.id]));
+let html = '';
+const renderMs = await time(20, () => {
+  html = renderLesson(largest, { snippetSource: (path) => sources.get(path), lessonIdOfFile: (path) => files.get(path) });
+});
+const treeMs = await time(200, () => buildStudyTree(catalog, EMPTY_PROGRESS, 'all'));
+console.log(JSON.stringify({ loadMs, renderMs, treeMs, largestLesson: largest.id, largestLessonKB: largest.body.length / 1024, htmlKB: html.length / 1024 }));
