@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './lib/provision.mjs';
-import { launchBrowser, startServer, workbenchUrl } from './lib/vscode-host.mjs';
+import { launchBrowser, startServer, TEST_SETTINGS, workbenchUrl } from './lib/vscode-host.mjs';
 import { runUiSmoke } from './lib/ui-smoke.mjs';
 
 const { values: args } = parseArgs({
@@ -38,6 +38,7 @@ const workspace = join(work, 'workspace');
 cpSync(join(ROOT, 'test', 'fixtures', 'workspace'), workspace, { recursive: true });
 
 let server;
+const servers = [];
 let browser;
 let result;
 const timeoutMs = Number(args.timeout) * 1000;
@@ -48,16 +49,21 @@ const timeout = new Promise((resolve) => {
   timer.unref();
 });
 
-async function runSuite() {
+/** One server, one workbench page, one run of the suite; the server is left for the caller to stop. */
+async function runPhase({ name, env = {}, settings, workspaceTrust = false, folder }) {
   server = await startServer({
-    logFile: join(logs, 'server.log'),
+    logFile: join(logs, `server-${name}.log`),
     env: {
       BACKEND_STUDY_TEST_REPORT: report,
       ...(args.grep ? { BACKEND_STUDY_TEST_GREP: args.grep } : {}),
       ...(args.measurements ? { BACKEND_STUDY_MEASUREMENTS: args.measurements } : {}),
+      ...env,
     },
+    ...(settings ? { settings } : {}),
+    workspaceTrust,
   });
-  browser = await launchBrowser();
+  servers.push(server);
+  browser ??= await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 
   const consoleLog = [];
@@ -71,23 +77,39 @@ async function runSuite() {
   const tail = tailFile(report, (text) => process.stdout.write(text));
   try {
     const suiteStarted = Date.now();
-    await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: ROOT, extensionTestsPath: entry }));
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: ROOT, extensionTestsPath: entry }));
     const code = await exitCode;
     tail.flush();
-    console.log(`[integration] suite ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s (page load to result)`);
-    if (code !== 0) return { ok: false, reason: 'the integration suite failed' };
+    console.log(`[integration] ${name} suite ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s (page load to result)`);
+    return code === 0;
   } finally {
     tail.stop();
-    writeFileSync(join(logs, 'workbench-console.log'), consoleLog.join('\n'));
+    writeFileSync(join(logs, `workbench-console-${name}.log`), consoleLog.join('\n'));
     await page.close().catch(() => {});
   }
+}
 
+async function runSuite() {
+  if (!(await runPhase({ name: 'trusted', folder: workspace }))) return { ok: false, reason: 'the integration suite failed' };
   if (!args['no-ui'] && !args.grep) {
     const shots = join(ROOT, '.artifacts', 'screenshots');
     mkdirSync(shots, { recursive: true });
     const ui = await runUiSmoke({ browser, server, workspace, screenshots: shots });
     console.log(`[integration] UI smoke ${ui.ok ? 'passed' : 'FAILED'}: ${ui.detail}`);
     if (!ui.ok) return { ok: false, reason: 'the UI smoke test failed' };
+  }
+  if (!args.grep && process.env.BACKEND_STUDY_BENCH !== '1') {
+    // A second server with workspace trust on: a new folder is untrusted (restricted mode).
+    const untrusted = join(work, 'untrusted-workspace');
+    cpSync(join(ROOT, 'test', 'fixtures', 'workspace'), untrusted, { recursive: true });
+    const ok = await runPhase({
+      name: 'untrusted',
+      folder: untrusted,
+      env: { BACKEND_STUDY_UNTRUSTED: '1' },
+      settings: { ...TEST_SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
+      workspaceTrust: true,
+    });
+    if (!ok) return { ok: false, reason: 'the untrusted-workspace suite failed' };
   }
   return { ok: true, reason: 'passed' };
 }
@@ -96,12 +118,14 @@ try {
   result = await Promise.race([runSuite().catch((error) => ({ ok: false, reason: error.stack ?? String(error) })), timeout]);
 } finally {
   await browser?.close().catch(() => {});
-  server?.stop();
-  await Promise.race([server?.exited, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+  for (const each of servers) each.stop();
+  await Promise.race([Promise.all(servers.map((each) => each.exited)), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }
 
 const wall = ((Date.now() - started) / 1000).toFixed(1);
-const counts = /^integration: \d+ passed, \d+ failed$/m.exec(readFileSync(report, 'utf8'))?.[0];
+// Each phase reports its own count; the last line sums them.
+const phases = [...readFileSync(report, 'utf8').matchAll(/^integration: (\d+) passed, (\d+) failed$/gm)];
+const counts = phases.length === 0 ? undefined : `integration: ${phases.reduce((sum, match) => sum + Number(match[1]), 0)} passed, ${phases.reduce((sum, match) => sum + Number(match[2]), 0)} failed`;
 if (result.ok && !args['keep-logs']) {
   rmSync(work, { recursive: true, force: true });
   console.log(`[integration] passed; wall time ${wall} s`);
@@ -111,10 +135,10 @@ if (result.ok && !args['keep-logs']) {
   const kept = join(ROOT, '.artifacts', 'integration', stamp);
   mkdirSync(kept, { recursive: true });
   cpSync(logs, kept, { recursive: true });
-  if (server) {
-    const hostLogs = [join(server.home, 'server', 'data', 'logs'), join(server.home, 'user', 'logs')];
-    for (const dir of hostLogs) if (existsSync(dir)) cpSync(dir, join(kept, dir.includes('server') ? 'server-logs' : 'user-logs'), { recursive: true });
-  }
+  servers.forEach((each, index) => {
+    const hostLogs = [join(each.home, 'server', 'data', 'logs'), join(each.home, 'user', 'logs')];
+    for (const dir of hostLogs) if (existsSync(dir)) cpSync(dir, join(kept, `${dir.includes('server') ? 'server-logs' : 'user-logs'}-${index + 1}`), { recursive: true });
+  });
   rmSync(work, { recursive: true, force: true });
   console.error(`[integration] ${result.ok ? 'passed' : `FAILED: ${result.reason}`}\n[integration] logs kept in ${kept}; wall time ${wall} s`);
   if (counts) console.log(counts);
@@ -123,7 +147,7 @@ if (result.ok && !args['keep-logs']) {
 
 /** Streams what is appended to a file, polling (fs.watch misses appends on some file systems). */
 function tailFile(path, onText) {
-  let offset = 0;
+  let offset = statSync(path).size;
   const read = () => {
     const size = statSync(path).size;
     if (size > offset) {

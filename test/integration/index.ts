@@ -21,10 +21,12 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 30_000, reporter: 'spec' });
   const grep = process.env.BACKEND_STUDY_TEST_GREP;
   if (grep) mocha.grep(grep);
-  // Benchmarks (*.bench.js) run only for `npm run bench`, which sets BACKEND_STUDY_BENCH.
+  // Benchmarks (*.bench.js) run only for `npm run bench`, which sets BACKEND_STUDY_BENCH; the
+  // untrusted-workspace suite (*.untrusted.js) only in the launcher's untrusted phase.
   const bench = process.env.BACKEND_STUDY_BENCH === '1';
+  const untrusted = process.env.BACKEND_STUDY_UNTRUSTED === '1';
   const files = readdirSync(__dirname)
-    .filter((name) => name.endsWith('.test.js') || (bench && name.endsWith('.bench.js')))
+    .filter((name) => (untrusted ? name.endsWith('.untrusted.js') : name.endsWith('.test.js') || (bench && name.endsWith('.bench.js'))))
     .sort();
   for (const name of files) mocha.addFile(join(__dirname, name));
 
