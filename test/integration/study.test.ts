@@ -152,6 +152,28 @@ describe('study view, lessons and progress', () => {
     assert.deepEqual(shown.sort(), expected.sort());
   });
 
+  it('opens a lesson snippet read-only, with the file\'s text', async () => {
+    const { study } = await hooks();
+    const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
+    const path = lesson.snippets[0]!.path;
+    await (await hooks()).snippets.open(path);
+    const document = vscode.window.activeTextEditor?.document;
+    assert.equal(document?.uri.scheme, 'backend-study-snippet');
+    assert.equal(document.getText(), readFileSync(study.contentPath(path), 'utf8'));
+  });
+
+  it('runs a snippet in a terminal with Node, and it exits cleanly', async () => {
+    const { study, snippets } = await hooks();
+    const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
+    const path = lesson.snippets[0]!.path;
+    const terminal = await snippets.run(path);
+    assert.ok(terminal, 'no terminal was created');
+    assert.equal(terminal.name, `Snippet: ${path.replace(/^.*\//, '')}`);
+    await waitFor(() => terminal.exitStatus !== undefined, 'the snippet to finish', 30_000);
+    assert.equal(terminal.exitStatus?.code, 0);
+    terminal.dispose();
+  });
+
   it('opens a lesson at a section heading found through quick open', async () => {
     const { study } = await hooks();
     const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
