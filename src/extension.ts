@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log);
   const runtimes = new Runtimes(log);
   const snippets = new Snippets(study, runtimes);
-  const challenges = new Challenges({ study, globalState: context.globalState, version: versionOf(context), nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'), log });
+  const challenges = new Challenges({ study, globalState: context.globalState, version: versionOf(context), nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'), runtimes, log });
   const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), log });
   const lessonPanel = new LessonPanel(study, context.extensionUri, {
     openSnippet: (path) => snippets.open(path),

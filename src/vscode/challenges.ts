@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -7,11 +8,13 @@ import {
   MARKER_FILE,
   parseMarker,
   planScaffold,
+  tsconfigWithInstalledNodeTypes,
   type ChallengeSources,
   type Marker,
 } from '../core/challenges/scaffold.ts';
 import type { Challenge } from '../core/content/model.ts';
 import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
+import { requireTrust, type Runtimes } from './runtime.ts';
 import type { Study } from './study.ts';
 
 export const SOLUTION_SCHEME = 'backend-study-solution';
@@ -34,14 +37,16 @@ export class Challenges implements vscode.Disposable {
   private readonly globalState: vscode.Memento;
   private readonly version: string;
   private readonly nodeTypesFile: string;
+  private readonly runtimes: Runtimes;
   private readonly log: vscode.LogOutputChannel;
 
   /** @param nodeTypesFile the declaration of Node's modules that scaffolded challenges get instead of @types/node */
-  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; log: vscode.LogOutputChannel }) {
+  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel }) {
     this.study = deps.study;
     this.globalState = deps.globalState;
     this.version = deps.version;
     this.nodeTypesFile = deps.nodeTypesFile;
+    this.runtimes = deps.runtimes;
     this.log = deps.log;
     const study = deps.study;
     this.subscriptions.push(
@@ -166,6 +171,49 @@ export class Challenges implements vscode.Disposable {
     await vscode.commands.executeCommand('vscode.diff', mine, reference, `${challenge.entry}: yours ↔ reference solution`);
     await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(this.study.contentPath(`${challenge.folder}/solution/NOTES.md`)));
     await this.study.progress.update((progress) => updateChallenge(progress, challenge.id, { solutionViewed: true }, new Date()));
+    return true;
+  }
+
+  /**
+   * The optional full types: installs @types/node in the challenge folder with npm, then points
+   * the tsconfig at it and removes the bundled declaration. The tests never need this.
+   */
+  async installNodeTypes(scaffolded: ScaffoldedChallenge): Promise<boolean> {
+    if (!requireTrust('Installing @types/node')) return false;
+    const runtime = await this.runtimes.require();
+    const major = runtime ? /^v?(\d+)/.exec(runtime.version)?.[1] : undefined;
+    const spec = `@types/node@${major ?? '24'}`;
+    const folder = scaffolded.folder.fsPath;
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Installing ${spec} in ${vscode.workspace.asRelativePath(scaffolded.folder)}`, cancellable: true },
+      (_progress, token) =>
+        new Promise<{ code: number | null; output: string }>((resolve) => {
+          const child = spawn(npm, ['install', '--save-dev', '--no-audit', '--no-fund', spec], { cwd: folder, shell: process.platform === 'win32' });
+          let output = '';
+          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          token.onCancellationRequested(() => child.kill());
+          child.once('error', (error) => {
+            resolve({ code: null, output: `${output}${error.message}` });
+          });
+          child.once('close', (code) => {
+            resolve({ code, output });
+          });
+        }),
+    );
+    this.log.info(`npm install ${spec} in ${folder} exited with ${result.code ?? 'an error'}:\n${result.output.trim()}`);
+    if (result.code !== 0) {
+      void vscode.window.showErrorMessage(`Could not install ${spec} (is npm on PATH, and the registry reachable?). The bundled declaration stays in place.`, 'Show Log').then((choice) => {
+        if (choice) this.log.show(true);
+      });
+      return false;
+    }
+    const tsconfigPath = join(folder, 'tsconfig.json');
+    const updated = tsconfigWithInstalledNodeTypes(await readFile(tsconfigPath, 'utf8').catch(() => ''));
+    if (updated) await writeFile(tsconfigPath, updated);
+    await rm(join(folder, 'types', 'node.d.ts'), { force: true });
+    void vscode.window.showInformationMessage(`${spec} is installed: the editor now uses Node's full types.`);
     return true;
   }
 

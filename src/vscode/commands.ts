@@ -26,6 +26,7 @@ export const COMMANDS = {
   showNextHint: 'backendStudy.showNextHint',
   compareWithSolution: 'backendStudy.compareWithSolution',
   resetChallenge: 'backendStudy.resetChallenge',
+  installNodeTypes: 'backendStudy.installNodeTypes',
 } as const;
 
 interface CommandDeps {
@@ -141,6 +142,10 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
     vscode.commands.registerCommand(COMMANDS.compareWithSolution, async (target?: unknown, confirmed?: unknown) => {
       const scaffolded = await scaffoldedOf(target);
       return scaffolded ? challenges.compareWithSolution(scaffolded, confirmed === true) : false;
+    }),
+    vscode.commands.registerCommand(COMMANDS.installNodeTypes, async (target?: unknown) => {
+      const scaffolded = await scaffoldedOf(target);
+      return scaffolded ? challenges.installNodeTypes(scaffolded) : false;
     }),
     vscode.commands.registerCommand(COMMANDS.resetChallenge, async (target?: unknown, confirmed?: unknown) => {
       const scaffolded = await scaffoldedOf(target);

@@ -157,6 +157,25 @@ describe('challenges: scaffolding and the Testing API', function () {
     await vscode.workspace.getConfiguration('backendStudy').update('testTimeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
+  it('kills the test process when the run is cancelled, and reports the unfinished tests as cancelled', async () => {
+    writeFileSync(entry, 'export function sum(values: readonly number[]): number {\n  for (;;) {}\n}\n');
+    const { challengeTests } = await hooks();
+    await challengeTests.discoverAll();
+    const item = challengeTests.challengeItem(ID);
+    assert.ok(item);
+    const source = new vscode.CancellationTokenSource();
+    const started = Date.now();
+    setTimeout(() => {
+      source.cancel();
+    }, 1000);
+    await challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), source.token);
+    // The default time limit is 30 s: ending well before it means the cancel killed the process.
+    assert.ok(Date.now() - started < 10_000, `the run took ${Date.now() - started} ms after a cancel at 1 s`);
+    const adds = await resultOf('sum', 'adds every number');
+    assert.equal(adds?.outcome, 'errored');
+    assert.match(textOf(adds.message), /Cancelled/);
+  });
+
   it('does not count a passing run when the tests were edited since scaffolding', async () => {
     writeFileSync(entry, solution());
     const testFile = join(scaffolded.folder.fsPath, 'test', 'sum.test.ts');

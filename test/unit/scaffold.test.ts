@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadCatalog } from '../../src/core/content/catalog.ts';
 import { memorySource } from '../../src/core/content/source.ts';
-import { backupName, challengeFolder, changedTests, isSafeRelativePath, MARKER_FILE, parseMarker, planScaffold, sha256, type ChallengeSources } from '../../src/core/challenges/scaffold.ts';
+import { backupName, challengeFolder, changedTests, isSafeRelativePath, MARKER_FILE, parseMarker, planScaffold, sha256, tsconfigWithInstalledNodeTypes, type ChallengeSources } from '../../src/core/challenges/scaffold.ts';
 import { validContent } from './helpers/contentFixture.ts';
 
 const NOW = new Date('2026-03-04T05:06:07.000Z');
@@ -46,6 +46,12 @@ describe('scaffold plan', () => {
     assert.deepEqual(tsconfig.compilerOptions.types, []);
     assert.equal(tsconfig.compilerOptions.strict, true);
     assert.deepEqual(tsconfig.include, ['src', 'test', 'types']);
+  });
+
+  it('switches the tsconfig to the installed @types/node, leaving the rest as it was', () => {
+    const before = JSON.stringify({ compilerOptions: { strict: true, types: [] }, include: ['src', 'test', 'types'] });
+    assert.deepEqual(JSON.parse(tsconfigWithInstalledNodeTypes(before)!), { compilerOptions: { strict: true, types: ['node'] }, include: ['src', 'test'] });
+    assert.equal(tsconfigWithInstalledNodeTypes('{ not json'), undefined);
   });
 
   it('refuses a starter or test file whose path would leave the challenge folder', async () => {

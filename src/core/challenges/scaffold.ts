@@ -82,6 +82,21 @@ function learnerTsconfig(starter: string | undefined): string {
   return `${JSON.stringify({ ...config, compilerOptions: { ...config.compilerOptions, types: [] }, include: [...new Set([...include, 'types'])] }, null, 2)}\n`;
 }
 
+/**
+ * The learner's tsconfig once @types/node is installed: Node's real types instead of the
+ * bundled declaration, whose folder leaves the project. Undefined for a file that is not JSON.
+ */
+export function tsconfigWithInstalledNodeTypes(text: string): string | undefined {
+  let config: { compilerOptions?: Record<string, unknown>; include?: unknown };
+  try {
+    config = JSON.parse(text) as typeof config;
+  } catch {
+    return undefined;
+  }
+  const include = Array.isArray(config.include) ? (config.include as unknown[]).filter((entry) => entry !== 'types') : config.include;
+  return `${JSON.stringify({ ...config, compilerOptions: { ...config.compilerOptions, types: ['node'] }, ...(include === undefined ? {} : { include }) }, null, 2)}\n`;
+}
+
 export function readme(challenge: Challenge): string {
   const statement = challenge.body.trim().replace(/^# .*\n+/, '');
   return [
