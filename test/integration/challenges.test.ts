@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MARKER_FILE, parseMarker } from '../../src/core/challenges/scaffold.ts';
@@ -98,6 +98,24 @@ describe('challenges: scaffolding and the Testing API', function () {
     await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === entry, 'the entry file to open');
     const { study } = await hooks();
     assert.equal(challengeProgress(study.progress.progress, ID).state, 'in-progress');
+  });
+
+  it('shows no false errors in the scaffolded files, while the editor still reports real ones', async () => {
+    // A probe with a real type error proves the TypeScript service has checked the project.
+    const probe = join(scaffolded.folder.fsPath, 'src', 'probe.ts');
+    writeFileSync(probe, "export const wrong: number = 'not a number';\n");
+    const files = [probe, entry, join(scaffolded.folder.fsPath, 'test', 'sum.test.ts')].map((file) => vscode.Uri.file(file));
+    for (const uri of files) await vscode.window.showTextDocument(uri, { preview: false });
+    const errors = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((diagnostic) => diagnostic.severity === vscode.DiagnosticSeverity.Error);
+    try {
+      await waitFor(() => errors(files[0]!).length > 0, 'the TypeScript service to report the probe\'s error', 60_000);
+      // The other files were opened first; give their diagnostics the same chance to arrive.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (const uri of files.slice(1)) assert.deepEqual(errors(uri).map((diagnostic) => `${diagnostic.range.start.line + 1}: ${diagnostic.message}`), [], uri.fsPath);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(probe, { force: true });
+    }
   });
 
   it('discovers the test file and its tests, nested, with ranges', async () => {
