@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './lib/provision.mjs';
 import { launchBrowser, startServer, TEST_SETTINGS, workbenchUrl } from './lib/vscode-host.mjs';
-import { runUiSmoke } from './lib/ui-smoke.mjs';
+import { runNoFolderStart, runUiSmoke } from './lib/ui-smoke.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -97,6 +97,11 @@ async function runSuite() {
     const ui = await runUiSmoke({ browser, server, workspace, screenshots: shots });
     console.log(`[integration] UI smoke ${ui.ok ? 'passed' : 'FAILED'}: ${ui.detail}`);
     if (!ui.ok) return { ok: false, reason: 'the UI smoke test failed' };
+    const target = join(work, 'chosen-folder');
+    mkdirSync(target);
+    const start = await runNoFolderStart({ browser, server, target, screenshots: shots });
+    console.log(`[integration] UI start without a folder ${start.ok ? 'passed' : 'FAILED'}: ${start.detail}`);
+    if (!start.ok || !existsSync(join(target, 'challenges', 'rate-limiter', 'src', 'rate-limiter.ts'))) return { ok: false, reason: 'starting a challenge without a folder failed' };
   }
   if (!args.grep && process.env.BACKEND_STUDY_BENCH !== '1') {
     // A second server with workspace trust on: a new folder is untrusted (restricted mode).
@@ -128,6 +133,7 @@ const phases = [...readFileSync(report, 'utf8').matchAll(/^integration: (\d+) pa
 const counts = phases.length === 0 ? undefined : `integration: ${phases.reduce((sum, match) => sum + Number(match[1]), 0)} passed, ${phases.reduce((sum, match) => sum + Number(match[2]), 0)} failed`;
 if (result.ok && !args['keep-logs']) {
   rmSync(work, { recursive: true, force: true });
+  for (const each of servers) each.cleanup();
   console.log(`[integration] passed; wall time ${wall} s`);
   if (counts) console.log(counts);
   process.exit(0);
@@ -140,6 +146,7 @@ if (result.ok && !args['keep-logs']) {
     for (const dir of hostLogs) if (existsSync(dir)) cpSync(dir, join(kept, `${dir.includes('server') ? 'server-logs' : 'user-logs'}-${index + 1}`), { recursive: true });
   });
   rmSync(work, { recursive: true, force: true });
+  for (const each of servers) each.cleanup();
   console.error(`[integration] ${result.ok ? 'passed' : `FAILED: ${result.reason}`}\n[integration] logs kept in ${kept}; wall time ${wall} s`);
   if (counts) console.log(counts);
   process.exit(result.ok ? 0 : 1);

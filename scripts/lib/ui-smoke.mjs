@@ -73,9 +73,11 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     // state (open editors, webview state) before it unloads.
     await page.keyboard.press('F1');
     await page.keyboard.type('Developer: Reload Window');
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
-    await page.waitForEvent('load', { timeout: 30_000 });
+    const reload = page.locator('.quick-input-list .monaco-list-row[aria-label^="Developer: Reload Window"]').filter({ hasNotText: 'Extensions' }).first();
+    await reload.waitFor({ timeout: 15_000 });
+    const loaded = page.waitForEvent('load', { timeout: 60_000 });
+    await reload.click();
+    await loaded;
     await lessonFrame(page, lessonTitle);
     await waitForStatus(page, new RegExp(`^${done + 1}/${total}$`));
     steps.push(`after a reload the lesson panel is back and the status bar still shows ${done + 1}/${total} (${await shot('after-reload')})`);
@@ -83,6 +85,46 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
   } catch (error) {
     const file = await shot('failure').catch(() => 'no screenshot');
     return { ok: false, detail: `${steps.join('; ')}${steps.length ? '; then ' : ''}${error.message.split('\n')[0]} (${file})` };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+/**
+ * Starting a challenge with no folder open, as a person would: the palette, the challenge, a
+ * folder typed into the folder dialog; the window then opens that folder and shows the
+ * statement and the file to edit.
+ */
+export async function runNoFolderStart({ browser, server, target, screenshots }) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const shot = async (name) => {
+    const file = join(screenshots, `${name}.png`);
+    await page.screenshot({ path: file });
+    return file;
+  };
+  try {
+    // `ew=true` opens an empty window: no folder.
+    await page.goto(workbenchUrl(server, { folder: target, extensionDevelopmentPath: ROOT }).replace(/\?folder=[^&]*&/, '?ew=true&'));
+    await page.locator('.activitybar').first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.keyboard.press('F1');
+    await page.keyboard.type('Backend Study: Start Challenge');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start Challenge' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rate limiter' }).first().waitFor({ timeout: 15_000 });
+    await page.keyboard.type('Rate limiter');
+    await page.keyboard.press('Enter');
+    // The folder dialog is a quick input holding a path.
+    await page.locator('.quick-input-widget', { hasText: 'Choose a folder' }).waitFor({ timeout: 15_000 });
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(target);
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    await page.locator('.tab', { hasText: 'rate-limiter.ts' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'Preview README.md' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    return { ok: true, detail: `started rate-limiter from an empty window into ${target}; the folder opened with the statement and src/rate-limiter.ts (${await shot('start-without-folder')})` };
+  } catch (error) {
+    const file = await shot('start-without-folder-failure').catch(() => 'no screenshot');
+    return { ok: false, detail: `${error.message.split('\n')[0]} (${file})` };
   } finally {
     await page.close().catch(() => {});
   }

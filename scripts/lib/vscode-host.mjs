@@ -2,7 +2,7 @@
 // workbench opened in Debian's Chromium, driven by playwright-core. Used by the integration
 // launcher, the benchmark and `npm start` on machines without a desktop VS Code.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,7 @@ export function freePort() {
  */
 export async function startServer({ env = {}, settings = TEST_SETTINGS, logFile, home, port, workspaceTrust = false }) {
   const { serverMain, node } = ensureVSCodeServer();
+  const temporary = home === undefined;
   home ??= mkdtempSync(join(tmpdir(), 'backend-study-vscode-'));
   const userData = join(home, 'user');
   // The server keeps the remote's user settings under its server data folder.
@@ -138,6 +139,10 @@ export async function startServer({ env = {}, settings = TEST_SETTINGS, logFile,
     /** Resolves when the whole process group has ended. */
     exited: new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve))),
     stop,
+    /** Removes the server's state folder when it was a temporary one (after its logs were copied). */
+    cleanup: () => {
+      if (temporary) rmSync(home, { recursive: true, force: true });
+    },
   };
 }
 

@@ -68,7 +68,13 @@ export class Challenges implements vscode.Disposable {
     if (!vscode.workspace.getWorkspaceFolder(folder)) return;
     await this.globalState.update(PENDING_OPEN_KEY, undefined);
     const scaffolded = await this.read(folder);
-    if (scaffolded) await this.openFiles(scaffolded);
+    if (!scaffolded) return;
+    // The start happened before this window had a workspace state to record it in.
+    const id = scaffolded.marker.challenge;
+    await this.study.progress.update((progress) =>
+      challengeProgress(progress, id).state === 'not-started' ? updateChallenge(progress, id, { state: 'in-progress' }, new Date()) : progress,
+    );
+    await this.openFiles(scaffolded);
   }
 
   async start(id: string): Promise<ScaffoldedChallenge | undefined> {
