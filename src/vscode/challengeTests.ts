@@ -169,7 +169,9 @@ export class ChallengeTests implements vscode.Disposable {
       await this.run(new vscode.TestRunRequest(watch.items, request.exclude, this.runProfile), token);
       return;
     }
+    const started = performance.now();
     const run = this.controller.createTestRun(request);
+    const finished: (() => Promise<void>)[] = [];
     try {
       if (!vscode.workspace.isTrusted) {
         run.appendOutput('Challenge tests run code, which this untrusted workspace does not allow. Trust the workspace to run them.\r\n');
@@ -183,12 +185,18 @@ export class ChallengeTests implements vscode.Disposable {
       }
       for (const [challenge, files] of this.plan(request)) {
         if (token.isCancellationRequested) break;
-        await this.runChallenge(run, challenge, files, runtime, token, debug);
+        finished.push(await this.runChallenge(run, challenge, files, runtime, token, debug));
       }
     } finally {
       run.end();
+      this.lastRunMs = performance.now() - started;
     }
+    // Progress is recorded once the results are shown: the learner does not wait for it.
+    for (const record of finished) await record();
   }
+
+  /** From the request to the end of the last run's results (for `npm run bench`). */
+  lastRunMs: number | undefined;
 
   private allItems(): vscode.TestItem[] {
     const items: vscode.TestItem[] = [];
@@ -210,7 +218,8 @@ export class ChallengeTests implements vscode.Disposable {
     return new Map([...byFolder.values()].map((entry) => [entry.challenge, entry.files]));
   }
 
-  private async runChallenge(run: vscode.TestRun, challenge: ScaffoldedChallenge, only: Set<string> | undefined, runtime: NodeRuntime, token: vscode.CancellationToken, debug: boolean): Promise<void> {
+  /** Runs one challenge's tests into `run`; returns what records its progress, to call after the run ends. */
+  private async runChallenge(run: vscode.TestRun, challenge: ScaffoldedChallenge, only: Set<string> | undefined, runtime: NodeRuntime, token: vscode.CancellationToken, debug: boolean): Promise<() => Promise<void>> {
     const root = challenge.folder.fsPath;
     const allFiles = await testFiles(root);
     const files = only ? allFiles.filter((file) => only.has(file)) : allFiles;
@@ -286,7 +295,8 @@ export class ChallengeTests implements vscode.Disposable {
       }
     }
     this.log.info(`Ran ${challenge.marker.challenge} (${files.length} file(s)) in ${Date.now() - started} ms.`);
-    await this.recordProgress(challenge, results, files.length > 0 && files.length === allFiles.length, outcome);
+    const whole = files.length > 0 && files.length === allFiles.length;
+    return () => this.recordProgress(challenge, results, whole, outcome);
   }
 
   private async debugRun(
