@@ -105,11 +105,23 @@ export async function runNoFolderStart({ browser, server, target, screenshots })
   try {
     // `ew=true` opens an empty window: no folder.
     await page.goto(workbenchUrl(server, { folder: target, extensionDevelopmentPath: ROOT }).replace(/\?folder=[^&]*&/, '?ew=true&'));
-    await page.locator('.activitybar').first().waitFor({ state: 'visible', timeout: 60_000 });
-    await page.keyboard.press('F1');
-    await page.keyboard.type('Backend Study: Start Challenge');
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Start Challenge' }).first().waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
+    // The extension's contributions show first in the activity bar; its commands reach the
+    // palette once the extension host has read the manifest, which can take a while longer.
+    await page.locator('.activitybar [aria-label^="Backend Interview Prep"]').first().waitFor({ state: 'visible', timeout: 60_000 });
+    const command = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Backend Study: Start Challenge' }).first();
+    for (let attempt = 1; ; attempt += 1) {
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Backend Study: Start Challenge');
+      try {
+        await command.waitFor({ timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt === 6) throw error;
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(2_000);
+      }
+    }
+    await command.click();
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Rate limiter' }).first().waitFor({ timeout: 15_000 });
     await page.keyboard.type('Rate limiter');
     await page.keyboard.press('Enter');

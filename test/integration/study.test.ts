@@ -178,7 +178,7 @@ describe('study view, lessons and progress', () => {
     const { study } = await hooks();
     const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
     const opening = vscode.commands.executeCommand('backendStudy.quickOpen');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const heading = lesson.headings.find((candidate) => candidate.level === 3)!;
     // Type a heading into the open quick pick, accept the first match, and see that lesson open.
     await typeIntoQuickInput(heading.text);
@@ -192,5 +192,5 @@ describe('study view, lessons and progress', () => {
 async function typeIntoQuickInput(text: string): Promise<void> {
   // The workbench's own type command writes into the focused quick input.
   await vscode.commands.executeCommand('type', { text });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
 }
