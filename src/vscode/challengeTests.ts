@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { changedTests, MARKER_FILE } from '../core/challenges/scaffold.ts';
-import { killProcessTree } from '../core/process/runProcess.ts';
+import { runProcess } from '../core/process/runProcess.ts';
 import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
 import type { NodeRuntime } from '../core/runtime/nodeRuntime.ts';
 import { discoverTests, type DiscoveredTest } from '../core/testing/discovery.ts';
@@ -244,40 +243,27 @@ export class ChallengeTests implements vscode.Disposable {
     if (debug) {
       outcome = await this.debugRun(run, challenge, files, runtime, args, results, items, token);
     } else {
-      outcome = await new Promise((resolve) => {
-        const child = spawn(runtime.executable, [...args, '--test-reporter-destination=stdout', ...files], {
-          cwd: root,
-          env: { ...withoutNodeOptions(process.env), ...runtime.env },
-          detached: process.platform !== 'win32',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let timedOut = false;
-        let cancelled = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          killProcessTree(child.pid);
-        }, timeoutSeconds * 1000);
-        const cancel = token.onCancellationRequested(() => {
-          cancelled = true;
-          killProcessTree(child.pid);
-        });
-        child.stdout.setEncoding('utf8');
-        child.stderr.setEncoding('utf8');
-        child.stdout.on('data', (chunk: string) => {
-          this.apply(run, challenge, results.push(chunk), items);
-        });
-        child.stderr.on('data', (chunk: string) => {
-          run.appendOutput(crlf(chunk));
-        });
-        child.once('error', (error) => {
-          run.appendOutput(crlf(`Could not start ${runtime.executable}: ${error.message}\n`));
-        });
-        child.once('close', (exitCode) => {
-          clearTimeout(timer);
-          cancel.dispose();
-          resolve({ exitCode, ...(timedOut ? { timedOut: { afterMs: timeoutSeconds * 1000 } } : {}), ...(cancelled ? { cancelled } : {}) });
-        });
+      const cancel = new AbortController();
+      const subscription = token.onCancellationRequested(() => {
+        cancel.abort();
       });
+      const ran = await runProcess({
+        command: runtime.executable,
+        args: [...args, '--test-reporter-destination=stdout', ...files],
+        cwd: root,
+        env: runtime.env,
+        timeoutMs: timeoutSeconds * 1000,
+        signal: cancel.signal,
+        onStdout: (chunk) => {
+          this.apply(run, challenge, results.push(chunk), items);
+        },
+        onStderr: (chunk) => {
+          run.appendOutput(crlf(chunk));
+        },
+      });
+      subscription.dispose();
+      if (ran.startError) run.appendOutput(crlf(`Could not start ${runtime.executable}: ${ran.startError.message}\n`));
+      outcome = { exitCode: ran.exitCode, ...(ran.timedOut ? { timedOut: { afterMs: timeoutSeconds * 1000 } } : {}), ...(ran.cancelled ? { cancelled: true } : {}) };
     }
     this.apply(run, challenge, results.finish(outcome), items);
     // Whatever was queued and never reported did not run (a file that did not load, a cancel).
@@ -482,10 +468,4 @@ async function testFiles(root: string): Promise<string[]> {
 
 function crlf(text: string): string {
   return text.replace(/\r?\n/g, '\r\n');
-}
-
-function withoutNodeOptions(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const copy = { ...env };
-  delete copy.NODE_OPTIONS;
-  return copy;
 }

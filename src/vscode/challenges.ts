@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -13,6 +12,7 @@ import {
   type Marker,
 } from '../core/challenges/scaffold.ts';
 import type { Challenge } from '../core/content/model.ts';
+import { runProcess } from '../core/process/runProcess.ts';
 import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
 import { requireTrust, type Runtimes } from './runtime.ts';
 import type { Study } from './study.ts';
@@ -193,23 +193,17 @@ export class Challenges implements vscode.Disposable {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Installing ${spec} in ${vscode.workspace.asRelativePath(scaffolded.folder)}`, cancellable: true },
-      (_progress, token) =>
-        new Promise<{ code: number | null; output: string }>((resolve) => {
-          const child = spawn(npm, ['install', '--save-dev', '--no-audit', '--no-fund', spec], { cwd: folder, shell: process.platform === 'win32' });
-          let output = '';
-          child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-          token.onCancellationRequested(() => child.kill());
-          child.once('error', (error) => {
-            resolve({ code: null, output: `${output}${error.message}` });
-          });
-          child.once('close', (code) => {
-            resolve({ code, output });
-          });
-        }),
+      (_progress, token) => {
+        const cancel = new AbortController();
+        token.onCancellationRequested(() => {
+          cancel.abort();
+        });
+        return runProcess({ command: npm, args: ['install', '--save-dev', '--no-audit', '--no-fund', spec], cwd: folder, timeoutMs: 300_000, signal: cancel.signal, shell: process.platform === 'win32' });
+      },
     );
-    this.log.info(`npm install ${spec} in ${folder} exited with ${result.code ?? 'an error'}:\n${result.output.trim()}`);
-    if (result.code !== 0) {
+    const output = `${result.stdout}${result.stderr}${result.startError?.message ?? ''}`;
+    this.log.info(`npm install ${spec} in ${folder} exited with ${result.exitCode ?? 'an error'}:\n${output.trim()}`);
+    if (result.exitCode !== 0) {
       void vscode.window.showErrorMessage(`Could not install ${spec} (is npm on PATH, and the registry reachable?). The bundled declaration stays in place.`, 'Show Log').then((choice) => {
         if (choice) this.log.show(true);
       });

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareOutput } from '../../src/core/snippets/expectedOutput.ts';
+import { runProcess } from '../../src/core/process/runProcess.ts';
 import { runSnippet } from '../../src/core/snippets/runSnippet.ts';
 import { DEFAULT_SNIPPET_SETTINGS, parseSnippetSettings } from '../../src/core/snippets/settings.ts';
 
@@ -65,6 +66,32 @@ describe('parseSnippetSettings', () => {
   it('reports malformed JSON instead of throwing', () => {
     const { problems } = parseSnippetSettings('x/snippets.json', '{ nope');
     assert.match(problems[0]!.message, /^not valid JSON/);
+  });
+});
+
+describe('runProcess', () => {
+  it('streams output to listeners and kills the process tree when its signal aborts', async () => {
+    const chunks: string[] = [];
+    const controller = new AbortController();
+    const running = runProcess({
+      command: process.execPath,
+      args: ['-e', "console.log('ready'); setInterval(() => {}, 1000)"],
+      cwd: process.cwd(),
+      timeoutMs: 20_000,
+      signal: controller.signal,
+      onStdout: (chunk) => {
+        chunks.push(chunk);
+        controller.abort();
+      },
+    });
+    const result = await running;
+    assert.deepEqual({ cancelled: result.cancelled, timedOut: result.timedOut, signal: result.signal, stdout: result.stdout }, { cancelled: true, timedOut: false, signal: 'SIGKILL', stdout: '' });
+    assert.equal(chunks.join(''), 'ready\n');
+  });
+
+  it('reports a command that cannot start instead of rejecting', async () => {
+    const result = await runProcess({ command: '/no/such/program', args: [], cwd: process.cwd(), timeoutMs: 5_000 });
+    assert.deepEqual(result.startError, { code: 'ENOENT', message: '/no/such/program was not found' });
   });
 });
 

@@ -84,15 +84,15 @@ const PROBE_SCRIPT = 'process.stdout.write(JSON.stringify({executable: process.e
 
 /** Asks a candidate about itself by running it. */
 export const probeByRunning: Probe = async (candidate) => {
+  const result = await runProcess({ command: candidate.command, args: ['-e', PROBE_SCRIPT], cwd: process.cwd(), env: candidate.env, timeoutMs: 10_000 });
+  if (result.startError) return { error: result.startError.code === 'ENOENT' ? 'not found' : result.startError.message };
+  if (result.timedOut) return { error: 'did not answer within 10 s' };
+  if (result.exitCode !== 0) return { error: `exited with ${result.exitCode ?? result.signal ?? '?'}` };
   try {
-    const result = await runProcess({ command: candidate.command, args: ['-e', PROBE_SCRIPT], cwd: process.cwd(), env: candidate.env, timeoutMs: 10_000 });
-    if (result.timedOut) return { error: 'did not answer within 10 s' };
-    if (result.exitCode !== 0) return { error: `exited with ${result.exitCode ?? result.signal ?? '?'}` };
     const report = JSON.parse(result.stdout) as Partial<ProbeReport>;
     if (typeof report.executable !== 'string' || typeof report.version !== 'string') return { error: 'did not report a version' };
     return { executable: report.executable, version: report.version, typescript: report.typescript };
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return { error: code === 'ENOENT' ? 'not found' : error instanceof Error ? error.message : String(error) };
+  } catch {
+    return { error: 'did not report a version' };
   }
 };
