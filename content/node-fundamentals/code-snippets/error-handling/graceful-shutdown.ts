@@ -53,7 +53,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   const ms = Number(url.searchParams.get('ms'));
   try {
     await sleep(ms, undefined, { signal: controller.signal }); // stands for real work that honours the signal
-    res.writeHead(200).end('done');
+    // Node does not add `Connection: close` to responses in flight when close() is called: a
+    // keep-alive socket would stay open until keepAliveTimeout. Say it while draining.
+    res.writeHead(200, shutdown.signal.aborted ? { connection: 'close' } : {}).end('done');
     log(`/work?ms=${ms} finished normally`);
   } catch (error) {
     if (!controller.signal.aborted) throw error;
@@ -157,8 +159,10 @@ const show = (reply: Reply): string => `${reply.status} ${reply.body} (connectio
 const keepAlive = new Agent({ keepAlive: true });
 const results: string[] = [];
 results.push(`GET /healthz before shutdown -> ${show(await get('/healthz', keepAlive))}; its connection stays open, idle`);
-const quick = get('/work?ms=300', false);
-const stuck = get('/work?ms=5000', false);
+// Keep-alive clients, as a load balancer's are: any `Connection: close` below comes from the server.
+const workAgent = new Agent({ keepAlive: true });
+const quick = get('/work?ms=300', workAgent);
+const stuck = get('/work?ms=5000', workAgent);
 await twoInFlight.promise;
 
 process.kill(process.pid, 'SIGTERM');
@@ -169,5 +173,6 @@ results.push(`new connection after close() -> ${await get('/healthz', false).the
 results.push(`GET /work?ms=300 (in flight at SIGTERM) -> ${show(await quick)}`);
 results.push(`GET /work?ms=5000 (in flight at SIGTERM) -> ${show(await stuck)}`);
 keepAlive.destroy();
+workAgent.destroy();
 await shutdownDone.promise;
 for (const line of results) console.log(`[client] ${line}`);
