@@ -131,7 +131,7 @@ describe('challenges: scaffolding and the Testing API', function () {
 
   it('runs the tests: failures become diffs at the failing line, passes pass', async () => {
     const summary = await run();
-    assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete }, { passed: 1, failed: 2, complete: false });
+    assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete }, { passed: 3, failed: 2, complete: false });
     const adds = await resultOf('sum', 'adds every number');
     assert.equal(adds?.outcome, 'failed');
     const message = adds.message;
@@ -143,6 +143,18 @@ describe('challenges: scaffolding and the Testing API', function () {
     assert.equal(report?.outcome, 'failed');
     assert.equal(report.message?.expectedOutput, '{\n  total: 4\n}');
     assert.equal((await resultOf('sum', 'is 0 for no numbers'))?.outcome, 'passed');
+  });
+
+  it('adds tests whose names are built at run time when they report', async () => {
+    const { challengeTests } = await hooks();
+    await challengeTests.discoverAll();
+    // Discovery from source cannot name them...
+    await assert.rejects(testItem('sum', 'returns 7 for the single number 7'));
+    // ...the run reports them, and they join the tree under their suite with their results.
+    await run();
+    const added = await testItem('sum', 'returns 7 for the single number 7');
+    assert.equal(challengeTests.lastResults.get(added.id)?.outcome, 'passed');
+    assert.equal((await resultOf('sum', 'returns 11 for the single number 11'))?.outcome, 'passed');
   });
 
   it('reports a syntax error in the learner\'s file on the test file, with the runtime\'s message and location', async () => {
@@ -211,7 +223,7 @@ describe('challenges: scaffolding and the Testing API', function () {
     const { study, studyView, statusBar } = await hooks();
     const runsBefore = challengeProgress(study.progress.progress, ID).runs;
     const summary = await run();
-    assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete, counted: summary.counted }, { passed: 3, failed: 0, complete: true, counted: true });
+    assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete, counted: summary.counted }, { passed: 5, failed: 0, complete: true, counted: true });
     for (const path of [['sum', 'adds every number'], ['sum', 'is 0 for no numbers'], ['sum', 'with objects', 'keeps a report of the total']]) {
       assert.equal((await resultOf(...path))?.outcome, 'passed', path.join(' > '));
     }
