@@ -38,7 +38,7 @@ export class ChallengeTests implements vscode.Disposable {
   readonly controller = vscode.tests.createTestController(ChallengeTests.controllerId, 'Backend Study Challenges');
   private readonly data = new WeakMap<vscode.TestItem, ItemData>();
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly continuous = new Set<{ items: readonly vscode.TestItem[]; profile: vscode.TestRunProfile }>();
+  private readonly continuous = new Set<{ items: readonly vscode.TestItem[]; token: vscode.CancellationToken }>();
   private readonly runCompleted = new vscode.EventEmitter<ChallengeRunSummary>();
   /** What the latest run reported for each item, by item id: the Testing view's state, readable by the integration tests. */
   readonly lastResults = new Map<string, { readonly outcome: 'started' | 'passed' | 'failed' | 'errored' | 'skipped'; readonly message?: vscode.TestMessage; readonly durationMs?: number }>();
@@ -83,8 +83,17 @@ export class ChallengeTests implements vscode.Disposable {
     );
   }
 
-  /** Finds every scaffolded challenge and its tests. */
-  async discoverAll(): Promise<void> {
+  /** Finds every scaffolded challenge and its tests; calls made while one is running share it. */
+  discoverAll(): Promise<void> {
+    this.discovering ??= this.discover().finally(() => {
+      this.discovering = undefined;
+    });
+    return this.discovering;
+  }
+
+  private discovering: Promise<void> | undefined;
+
+  private async discover(): Promise<void> {
     const found = await this.challenges.findAll();
     const { catalog } = await this.study.loaded();
     const items: vscode.TestItem[] = [];
@@ -118,8 +127,12 @@ export class ChallengeTests implements vscode.Disposable {
     const item = this.controller.createTestItem(uri.toString(), relative(challenge.folder.fsPath, file).split(sep).join('/'), uri);
     this.data.set(item, { kind: 'file', challenge, file });
     const source = text ?? (await readFile(file, 'utf8').catch(() => ''));
-    item.children.replace(discoverTests(source).map((test) => this.testItem(challenge, file, [], test)));
+    item.children.replace(this.discovered(challenge, file, source));
     return item;
+  }
+
+  private discovered(challenge: ScaffoldedChallenge, file: string, source: string): vscode.TestItem[] {
+    return discoverTests(source).map((test) => this.testItem(challenge, file, [], test));
   }
 
   private testItem(challenge: ScaffoldedChallenge, file: string, parents: readonly string[], test: DiscoveredTest): vscode.TestItem {
@@ -131,6 +144,11 @@ export class ChallengeTests implements vscode.Disposable {
     return item;
   }
 
+  /**
+   * Keeps a test file's items current. An edit in an open editor re-reads the tests from the
+   * editor's text, with no disk access (it runs on every keystroke); a change on disk re-reads
+   * the file or drops it.
+   */
   private async refreshFile(uri: vscode.Uri, text?: string): Promise<void> {
     if (uri.scheme !== 'file' || !uri.fsPath.endsWith('.test.ts')) return;
     let challengeItem: vscode.TestItem | undefined;
@@ -140,12 +158,13 @@ export class ChallengeTests implements vscode.Disposable {
     });
     const data = challengeItem && this.data.get(challengeItem);
     if (!challengeItem || data?.kind !== 'challenge') return;
-    const files = await testFiles(data.challenge.folder.fsPath);
-    if (!files.includes(uri.fsPath)) {
-      challengeItem.children.delete(uri.toString());
+    if (text !== undefined) {
+      challengeItem.children.get(uri.toString())?.children.replace(this.discovered(data.challenge, uri.fsPath, text));
       return;
     }
-    challengeItem.children.add(await this.fileItem(data.challenge, uri.fsPath, text));
+    const source = await readFile(uri.fsPath, 'utf8').catch(() => undefined);
+    if (source === undefined) challengeItem.children.delete(uri.toString());
+    else challengeItem.children.add(await this.fileItem(data.challenge, uri.fsPath, source));
   }
 
   private rerunContinuous(uri: vscode.Uri): void {
@@ -154,14 +173,14 @@ export class ChallengeTests implements vscode.Disposable {
         const data = this.data.get(item);
         return data !== undefined && uri.fsPath.startsWith(`${data.challenge.folder.fsPath}${sep}`);
       });
-      if (touched) void this.run(new vscode.TestRunRequest(watch.items, undefined, watch.profile), new vscode.CancellationTokenSource().token);
+      if (touched) void this.run(new vscode.TestRunRequest(watch.items, undefined, this.runProfile), watch.token);
     }
   }
 
   async run(request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> {
     const debug = request.profile?.kind === vscode.TestRunProfileKind.Debug;
     if (request.continuous) {
-      const watch = { items: request.include ?? this.allItems(), profile: this.runProfile };
+      const watch = { items: request.include ?? this.allItems(), token };
       this.continuous.add(watch);
       token.onCancellationRequested(() => this.continuous.delete(watch));
       // A continuous request starts with one run, then one per save.

@@ -75,11 +75,8 @@ export class LessonPanel implements vscode.Disposable {
     }
     if (!this.panel) {
       this.adopt(
-        vscode.window.createWebviewPanel(LessonPanel.viewType, lesson.title, vscode.ViewColumn.Active, {
-          enableScripts: true,
-          enableFindWidget: true,
-          localResourceRoots: [this.media],
-        }),
+        // The webview's own options (scripts, resource roots) are set in adopt(), for created and restored panels alike.
+        vscode.window.createWebviewPanel(LessonPanel.viewType, lesson.title, vscode.ViewColumn.Active, { enableFindWidget: true }),
       );
     }
     const panel = this.panel;

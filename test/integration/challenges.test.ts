@@ -129,6 +129,21 @@ describe('challenges: scaffolding and the Testing API', function () {
     assert.ok(await testItem('sum', 'with objects', 'keeps a report of the total'));
   });
 
+  it('keeps the tests current as the learner types, before saving', async () => {
+    const testFile = vscode.Uri.file(join(scaffolded.folder.fsPath, 'test', 'sum.test.ts'));
+    const editor = await vscode.window.showTextDocument(testFile);
+    await editor.edit((edit) => {
+      edit.insert(new vscode.Position(5, 0), "  it('was added while typing', () => {});\n\n");
+    });
+    try {
+      await waitFor(async () => (await testItem('sum', 'was added while typing').then(() => true, () => false)), 'the new test to appear', 10_000);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+    await waitFor(async () => (await testItem('sum', 'was added while typing').then(() => false, () => true)), 'the reverted test to go', 10_000);
+  });
+
   it('runs the tests: failures become diffs at the failing line, passes pass', async () => {
     const summary = await run();
     assert.deepEqual({ passed: summary.passed, failed: summary.failed, complete: summary.complete }, { passed: 3, failed: 2, complete: false });

@@ -30,7 +30,7 @@ describe('scaffold plan', () => {
       challenge: 'rate-limiter',
       contentVersion: '0.1.0',
       entry: 'src/rate-limiter.ts',
-      tests: { 'test/rate-limiter.test.ts': sha256(sources.tests['rate-limiter.test.ts']!) },
+      tests: { 'test/rate-limiter.test.ts': sha256(sources.tests['rate-limiter.test.ts']!), 'test/helpers.ts': sha256(sources.tests['helpers.ts']!) },
       scaffoldedAt: NOW.toISOString(),
     });
     const readme = result.plan.files[0]!.content;
@@ -89,9 +89,12 @@ describe('marker', () => {
     const result = planScaffold({ challenge: await challenge(), sources, folder: '/ws/challenges/rate-limiter', contentVersion: '0.1.0', now: NOW });
     assert.ok('plan' in result);
     const original = sources.tests['rate-limiter.test.ts']!;
-    assert.deepEqual(changedTests(result.plan.marker, { 'test/rate-limiter.test.ts': original }), []);
-    assert.deepEqual(changedTests(result.plan.marker, { 'test/rate-limiter.test.ts': `${original}// edited\n` }), ['test/rate-limiter.test.ts']);
-    assert.deepEqual(changedTests(result.plan.marker, {}), ['test/rate-limiter.test.ts']);
+    const helpers = sources.tests['helpers.ts']!;
+    assert.deepEqual(changedTests(result.plan.marker, { 'test/rate-limiter.test.ts': original, 'test/helpers.ts': helpers }), []);
+    assert.deepEqual(changedTests(result.plan.marker, { 'test/rate-limiter.test.ts': `${original}// edited\n`, 'test/helpers.ts': helpers }), ['test/rate-limiter.test.ts']);
+    // A helper the suite imports can change its verdict as much as a test file can.
+    assert.deepEqual(changedTests(result.plan.marker, { 'test/rate-limiter.test.ts': original, 'test/helpers.ts': 'export const x = 2;\n' }), ['test/helpers.ts']);
+    assert.deepEqual(changedTests(result.plan.marker, {}), ['test/rate-limiter.test.ts', 'test/helpers.ts']);
   });
 
   it('names backups beside the folder with a timestamp', () => {

@@ -16,7 +16,7 @@ export interface Marker {
   /** The extension version whose content the files came from. */
   readonly contentVersion: string;
   readonly entry: string;
-  /** sha256 of each test file as scaffolded, by path relative to the challenge folder: a run counts only with these unchanged. */
+  /** sha256 of each file of test/ as scaffolded (helpers too), by path relative to the challenge folder: a run counts only with these unchanged. */
   readonly tests: Readonly<Record<string, string>>;
   readonly scaffoldedAt: string;
 }
@@ -130,7 +130,7 @@ export function planScaffold(input: {
   for (const [name, content] of Object.entries(sources.tests)) {
     const path = `test/${name}`;
     files.push({ path, content });
-    if (name.endsWith('.test.ts')) tests[path] = sha256(content);
+    tests[path] = sha256(content);
   }
   for (const file of files) {
     if (!isSafeRelativePath(file.path) || !isInside(input.folder, resolve(input.folder, ...file.path.split('/')))) {
