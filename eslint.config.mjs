@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.artifacts/**', 'content/**', 'test/fixtures/**'],
+    ignores: ['dist/**', 'out/**', 'node_modules/**', '.vscode-test/**', '.artifacts/**', 'content/**', 'test/fixtures/**', 'test/challenge-variants/**'],
   },
   js.configs.recommended,
   {
