@@ -528,6 +528,72 @@ describe('acquire, release and use', () => {
     assert.deepEqual(counts(pool), { size: 0, available: 0, borrowed: 0, pending: 0 });
   });
 
+  it('use ends only its own loan: after its callback released the resource early and another caller borrowed it, that caller keeps it', async () => {
+    const h = new Harness();
+    const pool = new Pool(h.factory, { max: 1 });
+    const gate = deferred<string>();
+    let lent: Res | undefined;
+    const used = observe(pool.use((resource) => {
+      lent = resource;
+      return gate.promise;
+    }));
+    await flush();
+    assert.ok(lent !== undefined);
+    const other = observe(pool.acquire());
+    const third = observe(pool.acquire());
+    await flush();
+    pool.release(lent); // the callback hands the connection back before it settles
+    await flush();
+    assert.equal(other.value, lent, 'the oldest waiter is lent the same resource');
+    gate.resolve('done');
+    await flush();
+    assert.equal(used.value, 'done');
+    assert.equal(third.settled, false, "use must not end the other caller's loan and lend the resource a third time");
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 1, pending: 1 });
+
+    // The same when the other caller borrows it from the idle stack.
+    pool.release(other.value!);
+    await flush();
+    assert.equal(third.value, lent);
+    pool.release(third.value!);
+    await flush();
+    const gate2 = deferred<string>();
+    let later: Observed<Res> | undefined;
+    const used2 = observe(pool.use(async (resource) => {
+      pool.release(resource);
+      later = observe(pool.acquire());
+      return gate2.promise;
+    }));
+    await flush();
+    assert.equal(later?.value, lent);
+    gate2.resolve('again');
+    await flush();
+    assert.equal(used2.value, 'again');
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 1, pending: 0 }, 'the later loan is still borrowed');
+    pool.release(lent); // the later borrower's own release must still work
+    await flush();
+    assert.deepEqual(counts(pool), { size: 1, available: 1, borrowed: 0, pending: 0 });
+    assert.equal(h.createCalls, 1);
+  });
+
+  it('use releases nothing when its callback destroyed the resource, and settles with the callback outcome', async () => {
+    const h = new Harness();
+    const pool = new Pool(h.factory, { max: 1 });
+    const result = await settle(pool.use(async (resource) => {
+      await pool.destroy(resource);
+      return 'broken, destroyed';
+    }));
+    assert.equal(result, 'broken, destroyed');
+    const boom = new Error('connection reset');
+    await assert.rejects(settle(pool.use(async (resource) => {
+      await pool.destroy(resource);
+      throw boom;
+    })), (error) => error === boom);
+    await flush();
+    assert.equal(h.destroyed.length, 2);
+    assert.deepEqual(counts(pool), { size: 0, available: 0, borrowed: 0, pending: 0 });
+  });
+
   it('acquire and use reject, rather than throw, with a TypeError on arguments of the wrong type', async () => {
     const h = new Harness();
     const pool = new Pool(h.factory, { max: 1 });
@@ -700,20 +766,104 @@ describe('capacity and fairness', () => {
     const resource = await settle(pool.acquire());
     assert.equal(resource, h.created[0]);
   });
+
+  it('serves an acquire from an idle resource at once, never waiting for a create in flight while a resource is idle', async () => {
+    for (const validate of [undefined, 'manual'] as const) {
+      // Case 1: min creates at start, one finished and one still in flight.
+      {
+        const h = new Harness({ manualCreate: true, validate });
+        const pool = new Pool(h.factory, { max: 2, min: 2 });
+        await flush();
+        assert.equal(h.createCalls, 2);
+        const ready = h.resolveCreate(0);
+        await flush();
+        assert.deepEqual(counts(pool), { size: 2, available: 1, borrowed: 0, pending: 0 });
+        const a = observe(pool.acquire());
+        await flush();
+        if (validate === 'manual') {
+          assert.deepEqual(h.validated, [ready], 'the idle resource is validated at once');
+          h.resolveValidate(true);
+          await flush();
+        }
+        assert.equal(a.value, ready, `the idle resource, not the slow create (validate: ${validate})`);
+        h.resolveCreate();
+        await flush();
+        assert.deepEqual(counts(pool), { size: 2, available: 1, borrowed: 1, pending: 0 });
+      }
+      // Case 2: the create still in flight was started for an acquire that gave up.
+      {
+        const h = new Harness({ manualCreate: true, validate });
+        const pool = new Pool(h.factory, { max: 2 });
+        const holder = observe(pool.acquire());
+        await flush();
+        const r1 = h.resolveCreate();
+        await flush();
+        assert.equal(holder.value, r1);
+        const controller = new AbortController();
+        observe(pool.acquire({ signal: controller.signal }));
+        await flush();
+        assert.equal(h.createCalls, 2);
+        controller.abort();
+        await flush();
+        pool.release(r1);
+        await flush();
+        assert.deepEqual(counts(pool), { size: 2, available: 1, borrowed: 0, pending: 0 });
+        const a = observe(pool.acquire());
+        await flush();
+        if (validate === 'manual') {
+          assert.deepEqual(h.validated, [r1], 'the idle resource is validated at once');
+          h.resolveValidate(true);
+          await flush();
+        }
+        assert.equal(a.value, r1, `the idle resource, not the create in flight (validate: ${validate})`);
+        h.resolveCreate();
+        await flush();
+        assert.deepEqual(counts(pool), { size: 2, available: 1, borrowed: 1, pending: 0 });
+      }
+    }
+  });
+
+  it('keeps size and pending exact while creates are in flight and some of them fail', async () => {
+    const h = new Harness({ manualCreate: true });
+    const pool = new Pool(h.factory, { max: 2 });
+    const a = observe(pool.acquire());
+    const b = observe(pool.acquire());
+    const c = observe(pool.acquire());
+    await flush();
+    assert.deepEqual(counts(pool), { size: 2, available: 0, borrowed: 0, pending: 3 });
+    const boom = new Error('connection refused');
+    h.rejectCreate(boom, 0);
+    await flush();
+    assertRejected(a, (error) => error === boom, 'the oldest acquire');
+    assert.equal(h.createCalls, 3, 'the freed slot is taken at once by a create for a remaining waiter');
+    assert.deepEqual(counts(pool), { size: 2, available: 0, borrowed: 0, pending: 2 });
+    h.rejectCreate(boom, 1);
+    await flush();
+    assertRejected(b, (error) => error === boom, 'the next oldest acquire');
+    assert.deepEqual(counts(pool), { size: pool.size, available: 0, borrowed: 0, pending: 1 });
+    assert.equal(pool.size, h.live, 'size counts exactly the creates still in flight');
+    while (h.pendingCreates.length > 0) h.resolveCreate();
+    await flush();
+    assert.ok(c.fulfilled);
+    assert.equal(pool.size, h.live);
+    assert.equal(pool.borrowed, 1);
+    assert.equal(pool.pending, 0);
+    assert.ok(h.maxLive <= 2);
+  });
 });
 
 describe('acquire timeout', () => {
   useFakeTime();
 
-  it('rejects a waiting acquire with PoolTimeoutError once acquireTimeoutMs has passed', async () => {
+  it('rejects a waiting acquire with PoolTimeoutError once acquireTimeoutMs has passed, never earlier', async () => {
     const h = new Harness();
     const pool = new Pool(h.factory, { max: 1, acquireTimeoutMs: 1000 });
     const resource = await settle(pool.acquire());
     const a = observe(pool.acquire());
-    await tick(998);
-    assert.equal(a.settled, false);
+    await tick(999);
+    assert.equal(a.settled, false, 'never before acquireTimeoutMs has passed');
     assert.equal(pool.pending, 1);
-    await tick(3);
+    await tick(2);
     assertRejected(a, isTimeout, 'the waiting acquire');
     assert.equal((a.error as Error).name, 'PoolTimeoutError');
     assert.equal(pool.pending, 0);
@@ -729,13 +879,36 @@ describe('acquire timeout', () => {
     const a = observe(pool.acquire());
     await tick(500);
     const b = observe(pool.acquire());
-    await tick(501);
+    await tick(499);
+    assert.equal(a.settled, false, 'never before acquireTimeoutMs has passed');
+    await tick(2);
     assertRejected(a, isTimeout, 'the acquire whose create is slow');
     assert.equal(b.settled, false);
     const resource = h.resolveCreate();
     await flush();
     assert.equal(b.value, resource);
     assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 1, pending: 0 });
+  });
+
+  it('measures each acquire timeout from its own call, even when it waits for a create started before it', async () => {
+    const h = new Harness({ manualCreate: true });
+    const pool = new Pool(h.factory, { max: 2, acquireTimeoutMs: 1000 });
+    const controller = new AbortController();
+    const quitter = observe(pool.acquire({ signal: controller.signal })); // t=0: starts a create
+    await tick(400);
+    controller.abort(); // t=400: nobody waits for that create any more
+    await tick(100);
+    assert.ok(quitter.settled);
+    const a = observe(pool.acquire()); // t=500: its deadline is t=1500
+    await tick(999); // t=1499
+    assert.equal(a.settled, false, 'not before its own deadline');
+    assert.equal(pool.pending, 1);
+    await tick(2); // t=1501
+    assertRejected(a, isTimeout, 'the acquire');
+    while (h.pendingCreates.length > 0) h.resolveCreate();
+    await flush();
+    assert.equal(pool.borrowed, 0, 'nobody waits: the late resources become idle');
+    assert.equal(pool.available, h.createCalls);
   });
 
   it('cancels the timer of a served acquire, so that it cannot disturb later waiters', async () => {
@@ -926,6 +1099,31 @@ describe('maxWaiting', () => {
     assert.equal(d.settled, false, 'a served waiter no longer takes a place');
     assert.equal(pool.pending, 2);
   });
+
+  it('counts acquires waiting for a create in flight against maxWaiting, and starts no create for an acquire it rejects', async () => {
+    const h = new Harness({ manualCreate: true });
+    const pool = new Pool(h.factory, { max: 3, maxWaiting: 1 });
+    const a = observe(pool.acquire());
+    await flush();
+    assert.equal(h.createCalls, 1);
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 0, pending: 1 });
+    await rejectsWithoutThrowing(() => pool.acquire(), isQueueFull, 'an acquire while another waits for its create');
+    await flush();
+    assert.equal(h.createCalls, 1, 'a rejected acquire starts no create, even below max');
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 0, pending: 1 });
+
+    h.rejectCreate(new Error('connection refused'));
+    await flush();
+    assert.ok(a.settled && !a.fulfilled);
+    assert.deepEqual(counts(pool), { size: 0, available: 0, borrowed: 0, pending: 0 });
+    const b = observe(pool.acquire());
+    await flush();
+    assert.equal(b.settled, false, 'a waiter rejected by a failing create no longer takes a place');
+    assert.equal(h.createCalls, 2);
+    const resource = h.resolveCreate();
+    await flush();
+    assert.equal(b.value, resource);
+  });
 });
 
 describe('validate', () => {
@@ -1002,6 +1200,35 @@ describe('validate', () => {
     assert.equal(h.validated.length, 1, 'the new resource is not validated');
   });
 
+  it('below max, tries the next idle resource and then a new create at once after a failed validation, while the destroy is in flight', async () => {
+    const h = new Harness({ validate: 'manual', manualDestroy: true });
+    const pool = new Pool(h.factory, { max: 3 });
+    const r1 = await settle(pool.acquire());
+    const r2 = await settle(pool.acquire());
+    pool.release(r1);
+    pool.release(r2);
+    await flush();
+    const a = observe(pool.acquire());
+    await flush();
+    assert.deepEqual(h.validated, [r2]);
+    h.resolveValidate(false);
+    await flush();
+    assert.deepEqual(h.destroyed, [r2]);
+    assert.deepEqual(h.validated, [r2, r1], 'the next idle resource is tried at once, not when the destroy settles');
+    h.rejectValidate(new Error('ping failed'));
+    await flush();
+    assert.deepEqual(h.destroyed, [r2, r1]);
+    assert.equal(h.createCalls, 3, 'a slot is free (two destroys in flight, max 3): a create starts at once');
+    assert.ok(a.fulfilled);
+    assert.equal(a.value, h.created[2]);
+    assert.deepEqual(counts(pool), { size: 3, available: 0, borrowed: 1, pending: 0 });
+    h.resolveDestroy();
+    h.rejectDestroy(new Error('already closed'));
+    await flush();
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 1, pending: 0 });
+    assert.equal(h.maxLive, 3);
+  });
+
   it('returns to the pool a resource whose acquire gave up while it was being validated', async () => {
     const h = new Harness({ validate: 'manual' });
     const pool = new Pool(h.factory, { max: 1, acquireTimeoutMs: 1000 });
@@ -1020,7 +1247,9 @@ describe('validate', () => {
     assert.deepEqual(counts(pool), { size: 1, available: 1, borrowed: 0, pending: 0 });
 
     const timedOut = observe(pool.acquire());
-    await tick(1001);
+    await tick(999);
+    assert.equal(timedOut.settled, false, 'not before acquireTimeoutMs, although it waits for a validation');
+    await tick(2);
     assertRejected(timedOut, isTimeout, 'the acquire');
     h.resolveValidate(true);
     await flush();
@@ -1075,6 +1304,42 @@ describe('destroy', () => {
     assert.ok(waiter.fulfilled);
     assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 1, pending: 0 });
   });
+
+  it('throws on release, and rejects destroy, of a resource whose destroy is in flight or done; it stops being borrowed at once', async () => {
+    const h = new Harness({ manualDestroy: true });
+    const pool = new Pool(h.factory, { max: 1 });
+    const resource = await settle(pool.acquire());
+    const destroyed = observe(pool.destroy(resource));
+    await flush();
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 0, pending: 0 });
+    assert.throws(() => pool.release(resource), 'release while its destroy is in flight');
+    await rejectsWithoutThrowing(() => pool.destroy(resource), () => true, 'a second destroy while the first is in flight');
+    h.resolveDestroy();
+    await flush();
+    assert.ok(destroyed.settled);
+    assert.throws(() => pool.release(resource), 'release after its destroy settled');
+    await rejectsWithoutThrowing(() => pool.destroy(resource), () => true, 'destroy after its destroy settled');
+    await flush();
+    assert.deepEqual(h.destroyed, [resource]);
+    assert.deepEqual(counts(pool), { size: 0, available: 0, borrowed: 0, pending: 0 });
+  });
+
+  it('counts a resource in size until its slow destroy settles, and serves the next waiter as soon as that destroy rejects', async () => {
+    const h = new Harness({ manualDestroy: true });
+    const pool = new Pool(h.factory, { max: 1 });
+    const resource = await settle(pool.acquire());
+    const waiter = observe(pool.acquire());
+    await flush();
+    void pool.destroy(resource).catch(() => {});
+    await flush();
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 0, pending: 1 });
+    assert.equal(h.createCalls, 1);
+    h.rejectDestroy(new Error('socket already closed'));
+    await flush();
+    assert.equal(h.createCalls, 2, 'the freed slot goes to a create for the waiter at once');
+    assert.ok(waiter.fulfilled);
+    assert.deepEqual(counts(pool), { size: 1, available: 0, borrowed: 1, pending: 0 });
+  });
 });
 
 describe('min and idle timeout', () => {
@@ -1108,9 +1373,9 @@ describe('min and idle timeout', () => {
     const pool = new Pool(h.factory, { max: 3, min: 1, idleTimeoutMs: 1000 });
     const held = [await settle(pool.acquire()), await settle(pool.acquire()), await settle(pool.acquire())];
     for (const resource of held) pool.release(resource);
-    await tick(998);
-    assert.equal(h.destroyed.length, 0);
-    await tick(3);
+    await tick(999);
+    assert.equal(h.destroyed.length, 0, 'never before idleTimeoutMs has passed');
+    await tick(2);
     assert.equal(h.destroyed.length, 2);
     assert.deepEqual(counts(pool), { size: 1, available: 1, borrowed: 0, pending: 0 });
     await tick(5000);
@@ -1129,9 +1394,9 @@ describe('min and idle timeout', () => {
     assert.equal(h.destroyed.length, 0);
     assert.equal(pool.borrowed, 1);
     pool.release(resource); // t=1200
-    await tick(998);
-    assert.equal(h.destroyed.length, 0);
-    await tick(3); // t=2201
+    await tick(999);
+    assert.equal(h.destroyed.length, 0, 'never before idleTimeoutMs has passed since the latest release');
+    await tick(2); // t=2201
     assert.deepEqual(h.destroyed, [resource]);
     assert.deepEqual(counts(pool), { size: 0, available: 0, borrowed: 0, pending: 0 });
   });
@@ -1151,6 +1416,78 @@ describe('min and idle timeout', () => {
     assert.equal(h.destroyed.length, 2);
     assert.equal(h.createCalls, 4);
     assert.deepEqual(counts(pool), { size: 2, available: 2, borrowed: 0, pending: 0 });
+  });
+
+  it('serves a waiter as soon as the destroy of an expired idle resource settles', async () => {
+    const h = new Harness({ manualDestroy: true });
+    const pool = new Pool(h.factory, { max: 2, idleTimeoutMs: 1000 });
+    await settle(pool.acquire());
+    const r2 = await settle(pool.acquire());
+    pool.release(r2); // t=0
+    await tick(1001);
+    assert.deepEqual(h.destroyed, [r2]);
+    const a = observe(pool.acquire());
+    await flush();
+    assert.equal(h.createCalls, 2, 'at max while the expired resource is being destroyed');
+    assert.deepEqual(counts(pool), { size: 2, available: 0, borrowed: 1, pending: 1 });
+    h.resolveDestroy();
+    await flush();
+    assert.equal(h.createCalls, 3, 'the freed slot goes to a create for the waiter at once');
+    assert.equal(a.value, h.created[2]);
+    assert.deepEqual(counts(pool), { size: 2, available: 0, borrowed: 2, pending: 0 });
+  });
+
+  it('counts creates in flight towards min and destroys in flight out of it', async () => {
+    const h = new Harness({ manualCreate: true, manualDestroy: true });
+    const pool = new Pool(h.factory, { max: 4, min: 2, idleTimeoutMs: 1000 });
+    await flush();
+    assert.equal(h.createCalls, 2);
+    await tick(5000);
+    assert.equal(h.createCalls, 2, 'the min creates in flight already count');
+    assert.deepEqual(counts(pool), { size: 2, available: 0, borrowed: 0, pending: 0 });
+    h.resolveCreate();
+    h.resolveCreate();
+    await flush();
+    assert.deepEqual(counts(pool), { size: 2, available: 2, borrowed: 0, pending: 0 });
+
+    // A borrowed resource is destroyed; while that destroy is in flight, the idle timers fire.
+    const held = [await settle(pool.acquire()), await settle(pool.acquire())];
+    const more = [observe(pool.acquire()), observe(pool.acquire())];
+    await flush();
+    assert.equal(h.createCalls, 4);
+    h.resolveCreate();
+    h.resolveCreate();
+    await flush();
+    assert.ok(more.every((m) => m.fulfilled));
+    const [broken, ...rest] = [...held, ...more.map((m) => m.value!)];
+    for (const resource of rest) pool.release(resource); // t=5000: idle until t=6000
+    void pool.destroy(broken!).catch(() => {});
+    await flush();
+    assert.deepEqual(counts(pool), { size: 4, available: 3, borrowed: 0, pending: 0 });
+    await tick(1001);
+    assert.equal(h.destroyed.length, 2, 'only one idle resource is reaped: the one being destroyed no longer counts towards min');
+    assert.deepEqual(counts(pool), { size: 4, available: 2, borrowed: 0, pending: 0 });
+    while (h.pendingDestroys.length > 0) h.resolveDestroy();
+    await tick(5000);
+    assert.equal(h.createCalls, 4, 'nothing is re-created: min resources are still there');
+    assert.deepEqual(counts(pool), { size: 2, available: 2, borrowed: 0, pending: 0 });
+    assert.equal(pool.size, h.live);
+  });
+
+  it('drops the error of a failing min create without an unhandled rejection, and frees its slot', async () => {
+    const h = new Harness({ manualCreate: true });
+    const pool = new Pool(h.factory, { max: 3, min: 2 });
+    await flush();
+    assert.equal(h.createCalls, 2);
+    h.rejectCreate(new Error('connection refused')); // an unhandled rejection here fails the test
+    await flush();
+    assert.equal(pool.size, h.live, 'the failed create no longer counts');
+    assert.equal(pool.pending, 0);
+    const ready = h.resolveCreate(0);
+    await flush();
+    assert.equal(pool.available, 1);
+    assert.equal(await settle(pool.acquire()), ready);
+    assert.equal(pool.size, h.live);
   });
 });
 
@@ -1257,6 +1594,57 @@ describe('drain', () => {
     assert.ok(drained.fulfilled, 'drain must not reject or hang because a destroy failed');
     assert.equal(h.destroyed.length, 2);
     assert.equal(pool.size, 0);
+  });
+
+  it('resolves only once every destroy has settled, including one begun before drain and ones that reject', async () => {
+    const h = new Harness({ manualDestroy: true });
+    const pool = new Pool(h.factory, { max: 3 });
+    const r1 = await settle(pool.acquire());
+    const r2 = await settle(pool.acquire());
+    const r3 = await settle(pool.acquire());
+    pool.release(r1);
+    pool.release(r2);
+    void pool.destroy(r3).catch(() => {}); // in flight before drain
+    await flush();
+    const drained = observe(pool.drain());
+    await flush();
+    assert.deepEqual(new Set(h.destroyed), new Set([r1, r2, r3]));
+    assert.deepEqual(counts(pool), { size: 3, available: 0, borrowed: 0, pending: 0 });
+    for (const [left, settleOne] of [
+      [2, () => h.rejectDestroy(new Error('already closed'))],
+      [1, () => h.resolveDestroy()],
+    ] as const) {
+      settleOne();
+      await flush();
+      assert.equal(pool.size, left);
+      assert.equal(drained.settled, false, `${left} destroy still in flight`);
+    }
+    h.rejectDestroy(new Error('already closed'));
+    await flush();
+    assert.ok(drained.fulfilled);
+    assert.equal(pool.size, 0);
+  });
+
+  it('destroys a resource released after drain began, and throws on a second release of that loan or of an idle resource it destroyed', async () => {
+    const h = new Harness();
+    const pool = new Pool(h.factory, { max: 2 });
+    const r1 = await settle(pool.acquire());
+    const r2 = await settle(pool.acquire());
+    pool.release(r2);
+    await flush();
+    const drained = observe(pool.drain());
+    await flush();
+    assert.throws(() => pool.release(r2), 'an idle resource that drain destroyed');
+    assert.equal(drained.settled, false);
+    pool.release(r1);
+    await flush();
+    assert.ok(drained.fulfilled);
+    assert.throws(() => pool.release(r1), 'a second release after drain');
+    await rejectsWithoutThrowing(() => pool.destroy(r1), () => true, 'destroy after drain destroyed it');
+    await flush();
+    assert.deepEqual(new Set(h.destroyed), new Set([r1, r2]));
+    assert.equal(h.destroyed.length, 2);
+    assert.deepEqual(counts(pool), { size: 0, available: 0, borrowed: 0, pending: 0 });
   });
 
   it('destroys, exactly once, a resource that was being validated when drain began', async () => {

@@ -1,8 +1,10 @@
 /**
  * The distributed-lock suite. Time is node:test's mock.timers (Date, setTimeout,
  * setInterval); pending work is flushed with `await new Promise(setImmediate)` before and
- * after every tick, so no test depends on how many awaits an implementation makes. Where a
- * time is computed, tests allow 1 ms either way.
+ * after every tick, so no test depends on how many awaits an implementation makes. Time
+ * checks are one-sided: a wait (a pause, a deadline, a key's expiry) is never early and may
+ * be up to 1 ms late; a lease is never trusted past the end of its validity, and may stop
+ * being trusted up to the drift allowance (driftMs below) before it.
  *
  * Other holders are always other DistributedLock instances on the same store; faults come
  * from the provided store's failNext / stallNext, or from a wrapper around it.
@@ -19,7 +21,7 @@ const T0 = 1_700_000_000_000;
 const T = { timeout: 3_000 };
 
 beforeEach(() => {
-  // Reset first as well: Node 22 skips afterEach hooks for a test that called t.skip().
+  // Reset first as well, so that nothing one test left enabled reaches the next.
   mock.timers.reset();
   mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: T0 });
 });
@@ -121,6 +123,24 @@ const isFrom =
 function assertNear(actual: number, expected: number, what: string): void {
   assert.ok(Math.abs(actual - expected) <= 1, `${what}: expected ${expected} ms (±1), got ${actual} ms`);
 }
+
+/** For a wait: never early, at most 1 ms late. */
+function assertNotEarly(actual: number, expected: number, what: string): void {
+  assert.ok(actual >= expected && actual <= expected + 1, `${what}: expected ${expected} ms (up to 1 ms late, never early), got ${actual} ms`);
+}
+
+/** The statement's clock-drift allowance: how much before the end of its validity a lock may stop trusting a lease. */
+const driftMs = (ttlMs: number): number => Math.ceil(ttlMs / 100) + 2;
+
+/** For the end of a lease's validity: never late, and not earlier than the drift allowance. */
+function assertAtValidityEnd(actual: number, end: number, ttlMs: number, what: string): void {
+  const earliest = end - driftMs(ttlMs);
+  assert.ok(actual <= end, `${what}: the lease was still trusted at ${actual} ms, after its validity ended at ${end} ms`);
+  assert.ok(actual >= earliest, `${what}: the lease was given up at ${actual} ms, earlier than the drift allowance permits (${earliest} ms)`);
+}
+
+/** The largest delay Node's timers support; above it setTimeout fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** now()-times of the setIfAbsent calls (one per attempt) made since call index `from`. */
 function attemptTimes(store: InMemoryLockStore, from: number): number[] {
@@ -239,6 +259,46 @@ class PartitionableStore implements LockStore {
   }
 }
 
+/**
+ * The store over a slow network: every call reaches the store at once, and its reply takes
+ * `delayMs` of mocked time to come back.
+ */
+class SlowRepliesStore implements LockStore {
+  delayMs: number;
+  readonly #inner: LockStore;
+
+  constructor(inner: LockStore, delayMs: number) {
+    this.#inner = inner;
+    this.delayMs = delayMs;
+  }
+
+  async #slow<V>(call: () => Promise<V>): Promise<V> {
+    const delayMs = this.delayMs;
+    const result = await call();
+    if (delayMs > 0) await sleep(delayMs);
+    return result;
+  }
+
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return this.#slow(() => this.#inner.setIfAbsent(key, value, ttlMs));
+  }
+
+  compareAndDelete(key: string, expected: string): Promise<boolean> {
+    return this.#slow(() => this.#inner.compareAndDelete(key, expected));
+  }
+
+  compareAndExpire(key: string, expected: string, ttlMs: number): Promise<boolean> {
+    return this.#slow(() => this.#inner.compareAndExpire(key, expected, ttlMs));
+  }
+
+  increment(key: string): Promise<number> {
+    return this.#slow(() => this.#inner.increment(key));
+  }
+}
+
+/** now()-time of the last call made to the store. */
+const lastCallTime = (store: InMemoryLockStore): number => (store.calls.at(-1)?.time ?? Number.NaN) - T0;
+
 /** Read-modify-write with an await in the middle: loses updates unless it runs alone. */
 interface Shared {
   counter: number;
@@ -267,15 +327,27 @@ describe('new DistributedLock(store, options)', () => {
     assert.throws(() => new DistributedLock(store, { ttlMs: 100, retryDelayMs: '5' as unknown as number }), TypeError);
   });
 
-  it('throws a RangeError when ttlMs is not a whole number >= 1 or retryDelayMs is negative or not finite', T, () => {
+  it('throws a RangeError when ttlMs is not a whole number from 1 to 2_147_483_647', T, () => {
     const store = new InMemoryLockStore();
-    for (const ttlMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const ttlMs of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMER_MS + 1]) {
       assert.throws(() => new DistributedLock(store, { ttlMs }), RangeError, `ttlMs ${ttlMs}`);
     }
-    for (const retryDelayMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      assert.throws(() => new DistributedLock(store, { ttlMs: 100, retryDelayMs }), RangeError, `retryDelayMs ${retryDelayMs}`);
-    }
     assert.doesNotThrow(() => new DistributedLock(store, { ttlMs: 1 }));
+    assert.doesNotThrow(() => new DistributedLock(store, { ttlMs: MAX_TIMER_MS }));
+  });
+
+  it('throws a RangeError when retryDelayMs is not a whole number from 1 to 2_147_483_647, zero included', T, () => {
+    const store = new InMemoryLockStore();
+    for (const retryDelayMs of [0, -1, 0.5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, MAX_TIMER_MS + 1]) {
+      assert.throws(
+        () => new DistributedLock(store, { ttlMs: 100, retryDelayMs }),
+        (error: unknown) => error instanceof RangeError && /retryDelayMs/.test(error.message),
+        `a RangeError naming retryDelayMs for ${retryDelayMs}`,
+      );
+    }
+    assert.doesNotThrow(() => new DistributedLock(store, { ttlMs: 100, retryDelayMs: 1 }));
+    assert.doesNotThrow(() => new DistributedLock(store, { ttlMs: 100, retryDelayMs: MAX_TIMER_MS }));
+    assert.doesNotThrow(() => new DistributedLock(store, { ttlMs: 100, retryDelayMs: undefined }), 'undefined means the default');
   });
 });
 
@@ -366,8 +438,8 @@ describe('Lease', () => {
     const store = new InMemoryLockStore();
     await mustAcquire(new DistributedLock(store, { ttlMs: 300 }));
     const other = new DistributedLock(store, { ttlMs: 300 });
-    await advanceTo(298);
-    assert.equal(await other.tryAcquire('r'), null);
+    await advanceTo(299);
+    assert.equal(await other.tryAcquire('r'), null, 'not free before ttlMs');
     await advanceTo(301);
     await mustAcquire(other);
   });
@@ -381,6 +453,17 @@ describe('Lease', () => {
     assert.equal(await stale.release(), false);
     assert.equal(await new DistributedLock(store, { ttlMs: 100 }).tryAcquire('r'), null, 'the current holder still holds it');
     assert.equal(await current.release(), true);
+  });
+
+  it('once expired, with no one else holding the resource, extend and release resolve false and the resource stays free', T, async () => {
+    const store = new InMemoryLockStore();
+    const stale = await mustAcquire(new DistributedLock(store, { ttlMs: 100 }));
+    await advanceTo(101);
+    assert.equal(await stale.extend(), false, 'an expired lease cannot be revived');
+    assert.equal(await stale.extend(1_000), false);
+    assert.equal(await stale.release(), false);
+    const next = await mustAcquire(new DistributedLock(store, { ttlMs: 100 }));
+    assert.ok(next.fencingToken > stale.fencingToken);
   });
 
   it('a stale lease can neither extend nor release a newer lease of the same instance', T, async () => {
@@ -401,7 +484,7 @@ describe('Lease', () => {
     const other = new DistributedLock(store, { ttlMs: 100 });
     await advanceTo(80);
     assert.equal(await lease.extend(), true);
-    await advanceTo(178);
+    await advanceTo(179);
     assert.equal(await other.tryAcquire('r'), null, 'extended until 180');
     await advanceTo(181);
     await mustAcquire(other);
@@ -413,7 +496,7 @@ describe('Lease', () => {
     const longer = await mustAcquire(new DistributedLock(store, { ttlMs: 100 }), 'long');
     await advanceTo(10);
     assert.equal(await longer.extend(500), true);
-    await advanceTo(508);
+    await advanceTo(509);
     assert.equal(await other.tryAcquire('long'), null, 'extended until 510');
     await advanceTo(511);
     await mustAcquire(other, 'long');
@@ -426,7 +509,7 @@ describe('Lease', () => {
 
   it('extend rejects with a RangeError or TypeError for a bad ttlMs, without throwing synchronously', T, async () => {
     const lease = await mustAcquire(new DistributedLock(new InMemoryLockStore(), { ttlMs: 100 }));
-    for (const ttlMs of [0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const ttlMs of [0, -5, 1.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMER_MS + 1]) {
       assertRejected(await settle(() => lease.extend(ttlMs)), isA(RangeError), `a RangeError for ${ttlMs}`);
     }
     assertRejected(await settle(() => lease.extend('100' as unknown as number)), isA(TypeError), 'a TypeError');
@@ -442,6 +525,155 @@ describe('Lease', () => {
     const releaseError = new Error('release lost');
     store.failNext('compareAndDelete', { error: releaseError });
     assertRejected(await settle(() => lease.release()), isFrom(releaseError), 'the store error');
+  });
+});
+
+describe('lease validity: counted from when the call that set the TTL was sent', () => {
+  it('extend resolves false when its reply arrives ttlMs after it was sent, and the lock another client took meanwhile stays theirs', T, async () => {
+    for (const applied of [true, false]) {
+      const store = new InMemoryLockStore();
+      const lease = await mustAcquire(new DistributedLock(store, { ttlMs: 100 }));
+      await advance(50);
+      const stall = store.stallNext('compareAndExpire', { applied });
+      const extending = observe(lease.extend());
+      await flush();
+      assert.ok(stall.isReached, 'extend calls compareAndExpire');
+      const sentAt = lastCallTime(store);
+      // The store may have applied the extend as early as sentAt: the key is gone by
+      // sentAt + 100 at the latest, and another client takes the lock.
+      await advanceTo(sentAt + 110);
+      const other = await mustAcquire(new DistributedLock(store, { ttlMs: 100 }));
+      stall.resume();
+      await untilSettled(extending, 5, 'the late extend');
+      const scenario = `the ${applied ? 'reply' : 'request'} of an extend stalled past its TTL`;
+      assert.ok(extending.fulfilled, `${scenario}: extend should resolve, got ${String(extending.error)}`);
+      assert.equal(extending.value, false, `${scenario}: another client holds the lock, so the extend must not report success`);
+      assert.equal(await lease.extend(), false, `${scenario}: a later extend`);
+      assert.equal(await lease.release(), false, `${scenario}: release`);
+      assert.equal(await new DistributedLock(store, { ttlMs: 100 }).tryAcquire('r'), null, `${scenario}: the other client still holds the lock`);
+      assert.equal(await other.release(), true, `${scenario}: the other client's lock was left alone`);
+    }
+  });
+
+  it('extend resolves true when its reply arrives before ttlMs minus the drift allowance, and false when it arrives exactly ttlMs after it was sent', T, async () => {
+    const store = new InMemoryLockStore();
+    const lease = await mustAcquire(new DistributedLock(store, { ttlMs: 1_000 }));
+    await advanceTo(10);
+    const inTime = store.stallNext('compareAndExpire', { applied: true });
+    const first = observe(lease.extend(100));
+    await flush();
+    assert.ok(inTime.isReached, 'extend calls compareAndExpire');
+    await advanceTo(lastCallTime(store) + 100 - driftMs(100) - 1);
+    inTime.resume();
+    await untilSettled(first, 0, 'the extend');
+    assert.equal(first.value, true, `a reply ${100 - driftMs(100) - 1} ms after sending, for a 100 ms TTL, is in time`);
+
+    const late = store.stallNext('compareAndExpire', { applied: true });
+    const second = observe(lease.extend(100));
+    await flush();
+    assert.ok(late.isReached);
+    const sentAt = lastCallTime(store);
+    await advanceTo(sentAt + 100);
+    late.resume();
+    await untilSettled(second, 0, 'the late extend');
+    assert.equal(second.value, false, 'a reply exactly ttlMs after sending is too late: the key may be gone');
+    await mustAcquire(new DistributedLock(store, { ttlMs: 100 }));
+  });
+
+  it('once an extend has come back too late the lease is lost: extend and release resolve false, even while the key is still in the store', T, async () => {
+    const store = new InMemoryLockStore();
+    const lease = await mustAcquire(new DistributedLock(store, { ttlMs: 1_000 }));
+    await advanceTo(10);
+    // The request waits on the way; the store applies it when it arrives, at 100 ms, while
+    // the key (valid until 1,000 ms) is still ours: the key then lives until 150 ms.
+    const stall = store.stallNext('compareAndExpire');
+    const o = observe(lease.extend(50));
+    await advanceTo(100);
+    assert.ok(stall.isReached, 'extend calls compareAndExpire');
+    stall.resume();
+    await untilSettled(o, 0, 'the late extend');
+    assert.equal(o.value, false, 'sent at 10 ms for 50 ms, answered at 100 ms: too late to trust');
+    assert.equal(await lease.extend(), false, 'a lost lease stays lost');
+    assert.equal(await lease.release(), false, 'release of a lost lease');
+    await advanceTo(151);
+    await mustAcquire(new DistributedLock(store, { ttlMs: 100 }));
+  });
+
+  for (const operation of ['setIfAbsent', 'increment', 'compareAndExpire'] as const) {
+    it(`tryAcquire resolves a lease when the reply of its ${operation} is held back less than ttlMs minus the drift allowance, and null when it is held back ttlMs`, T, async (t) => {
+      let reached = 0;
+      for (const [heldMs, inTime] of [
+        [100 - driftMs(100) - 1, true],
+        [100, false],
+      ] as const) {
+        const store = new InMemoryLockStore();
+        const start = now();
+        const stall = store.stallNext(operation, { applied: true });
+        const o = observe(new DistributedLock(store, { ttlMs: 100 }).tryAcquire('r'));
+        await flush();
+        if (!stall.isReached) {
+          // This implementation does not call that operation while acquiring.
+          store.clearFaults();
+          await untilSettled(o, 20);
+          continue;
+        }
+        reached++;
+        // Every call before the stalled one went out at `start`: the store answers at once.
+        await advanceTo(start + heldMs);
+        assert.equal(o.settled, false, 'still waiting for the reply');
+        stall.resume();
+        await untilSettled(o, 0, 'the tryAcquire');
+        assert.ok(o.fulfilled, `tryAcquire should resolve, got ${String(o.error)}`);
+        const other = new DistributedLock(store, { ttlMs: 100 });
+        if (inTime) {
+          assert.ok(o.value, `a ${operation} reply ${heldMs} ms into a 100 ms TTL is in time: the lock is won`);
+          assert.equal(await other.tryAcquire('r'), null, 'the lease really holds the lock');
+          assert.equal(await o.value.release(), true);
+        } else {
+          assert.equal(o.value, null, `a ${operation} reply ${heldMs} ms into a 100 ms TTL is too late: the key may be gone`);
+          await advance(1);
+          await mustAcquire(other);
+        }
+      }
+      if (operation !== 'compareAndExpire') assert.equal(reached, 2, `every acquisition must call ${operation}`);
+      else if (reached === 0) t.diagnostic('this implementation does not call compareAndExpire while acquiring: nothing to hold back');
+    });
+  }
+
+  it('withLock counts the lease from when the acquiring call was sent, not from when its reply arrived', T, async () => {
+    const store = new InMemoryLockStore();
+    const slow = new SlowRepliesStore(store, 40);
+    const stalls: Stall[] = [];
+    let startedAt = Number.NaN;
+    let abortedAt = Number.NaN;
+    const o = observe(
+      withLock(new DistributedLock(slow, { ttlMs: 300 }), 'r', async (_lease, signal) => {
+        startedAt = now();
+        // From now on the network is fast, but every extend hangs: only the validity won
+        // by the acquisition is left.
+        slow.delayMs = 0;
+        for (let i = 0; i < 20; i++) stalls.push(store.stallNext('compareAndExpire'));
+        signal.addEventListener('abort', () => {
+          abortedAt = now();
+        });
+        await workUntilAborted(signal, 2_000);
+        return 'stopped';
+      }),
+    );
+    await advanceTo(200);
+    assert.ok(startedAt >= 40, `fn started at ${startedAt} ms, after at least one slow reply`);
+    const ttlCalls = store.calls
+      .filter((call) => call.time - T0 <= startedAt && (call.operation === 'setIfAbsent' || call.operation === 'compareAndExpire'))
+      .map((call) => call.time - T0);
+    const end = Math.max(...ttlCalls) + 300;
+    await advanceTo(end - driftMs(300) - 1);
+    assert.ok(Number.isNaN(abortedAt), `aborted at ${abortedAt} ms, though the lease is valid until ${end} ms`);
+    await advanceTo(end);
+    assertAtValidityEnd(abortedAt, end, 300, `ttlMs after the last TTL-setting call of the acquisition (sent at ${end - 300} ms)`);
+    for (const stall of stalls) stall.resume();
+    store.clearFaults();
+    await untilSettled(o, 20);
+    assert.equal(o.value, 'stopped');
   });
 });
 
@@ -516,10 +748,11 @@ describe('fencing tokens', () => {
         });
       })(),
     );
-    await advanceTo(298);
+    await advanceTo(300 - driftMs(300) - 1);
     assert.ok(Number.isNaN(abortedAt), 'A is not told too early');
+    await advanceTo(300);
+    assertAtValidityEnd(abortedAt, 300, 300, "A's signal aborts when its lease can no longer be trusted");
     await advanceTo(301);
-    assertNear(abortedAt, 300, "A's signal aborts when its lease can no longer be trusted");
     await advanceTo(400);
     assert.ok(runB.fulfilled, 'B acquires once A\'s lock expired');
     assert.ok((runB.value as number) > tokenA);
@@ -582,7 +815,7 @@ describe('a client that stalls inside tryAcquire past its TTL', () => {
         }
       }
       if (operation !== 'compareAndExpire') assert.equal(ran, 4, `every acquisition must call ${operation}`);
-      else if (ran === 0) t.skip('this implementation does not call compareAndExpire while acquiring');
+      else if (ran === 0) t.diagnostic('this implementation does not call compareAndExpire while acquiring: nothing to stall');
     });
   }
 });
@@ -636,19 +869,20 @@ describe('acquire(resource, options)', () => {
     await mustAcquire(new DistributedLock(store, { ttlMs: 60_000 }));
     const from = store.calls.length;
     const o = observe(new DistributedLock(store, { ttlMs: 1_000, retryDelayMs: 100 }).acquire('r', { waitMs: 2_000 }));
-    await advanceTo(1_998);
+    await advanceTo(1_999);
     assert.equal(o.settled, false, 'still waiting before the deadline');
     await advanceTo(2_001);
     assert.ok(o.settled, 'settled at the deadline');
     assertRejected(o, isA(LockTimeoutError), 'a LockTimeoutError');
+    assertNotEarly(o.at, 2_000, 'the rejection');
     await advanceTo(3_000);
 
     const attempts = attemptTimes(store, from);
     assert.equal(attempts[0], 0, 'the first attempt is immediate');
-    assertNear(attempts.at(-1) as number, 2_000, 'the last attempt');
+    assertNotEarly(attempts.at(-1) as number, 2_000, 'the last attempt');
     const gaps = gapsOf(attempts);
     const lastGap = gaps.pop() as number;
-    for (const gap of gaps) assert.ok(gap >= 49 && gap <= 101, `pause of ${gap} ms outside 50..100 (attempts at ${attempts.join(', ')})`);
+    for (const gap of gaps) assert.ok(gap >= 50 && gap <= 101, `pause of ${gap} ms outside 50..100 (attempts at ${attempts.join(', ')})`);
     assert.ok(lastGap >= 0 && lastGap <= 101, `the last pause, ${lastGap} ms, is cut short at the deadline`);
     assert.ok(new Set(gaps).size >= 5, `pauses must be random, got ${gaps.join(', ')}`);
   });
@@ -662,7 +896,7 @@ describe('acquire(resource, options)', () => {
     const gaps = gapsOf(attemptTimes(store, from));
     gaps.pop();
     assert.ok(gaps.length >= 19, `${gaps.length} retries in a second`);
-    for (const gap of gaps) assert.ok(gap >= 24 && gap <= 51, `pause of ${gap} ms outside 25..50`);
+    for (const gap of gaps) assert.ok(gap >= 25 && gap <= 51, `pause of ${gap} ms outside 25..50`);
   });
 
   it('acquires on its last attempt at the deadline when the lock was freed during the final pause', T, async () => {
@@ -674,7 +908,7 @@ describe('acquire(resource, options)', () => {
     assert.equal(await holder.release(), true);
     await untilSettled(o, 12);
     assert.ok(o.fulfilled && o.value, `expected a lease, got ${String(o.error)}`);
-    assertNear(o.at, 40, 'acquired at the deadline');
+    assertNotEarly(o.at, 40, 'acquired at the deadline');
   });
 
   it('rejects with the signal\'s reason as soon as it aborts while waiting, and stops retrying', T, async () => {
@@ -931,11 +1165,11 @@ describe('withLock(lock, resource, fn, options)', () => {
         return 'stopped';
       }),
     );
-    await advanceTo(298);
+    await advanceTo(300 - driftMs(300) - 1);
     assert.ok(stalls[0]?.isReached, 'an extend was sent');
     assert.ok(Number.isNaN(abortedAt), 'not aborted while the lease is valid');
-    await advanceTo(301);
-    assertNear(abortedAt, 300, 'aborted when the lease ran out, though an extend is pending');
+    await advanceTo(300);
+    assertAtValidityEnd(abortedAt, 300, 300, 'aborted when the lease ran out, though an extend is pending');
     for (const stall of stalls) stall.resume();
     await untilSettled(o, 20);
     assert.equal(o.value, 'stopped');
@@ -959,10 +1193,10 @@ describe('withLock(lock, resource, fn, options)', () => {
     await advanceTo(250);
     assert.ok(stalls[0]?.isReached, 'the extend of 100 ms was sent');
     stalls[0].resume(); // its reply arrives at 250 ms: success, sent at 100 ms
-    await advanceTo(398);
+    await advanceTo(400 - driftMs(300) - 1);
     assert.ok(Number.isNaN(abortedAt), 'valid until 100 + 300 ms');
-    await advanceTo(401);
-    assertNear(abortedAt, 400, 'aborted 300 ms after the successful extend was sent');
+    await advanceTo(400);
+    assertAtValidityEnd(abortedAt, 400, 300, 'aborted 300 ms after the successful extend was sent');
     for (const stall of stalls) stall.resume();
     await untilSettled(o, 20);
   });
@@ -1018,7 +1252,7 @@ describe('withLock(lock, resource, fn, options)', () => {
     );
     await untilSettled(o, 102);
     assertRejected(o, isA(LockTimeoutError), 'a LockTimeoutError');
-    assertNear(o.at, 100, 'rejected at the deadline');
+    assertNotEarly(o.at, 100, 'rejected at the deadline');
     assert.equal(called, false);
   });
 

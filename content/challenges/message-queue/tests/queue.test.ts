@@ -153,7 +153,10 @@ beforeEach(() => {
   liveTimers = trackTimers();
 });
 
-afterEach(() => {
+afterEach(async () => {
+  // Let whatever a failed test left running settle on the mocked timers first: a timer it set
+  // after the reset would be a real one and keep the run alive.
+  await flush();
   mock.timers.reset();
 });
 
@@ -359,6 +362,181 @@ describe('nack', () => {
       assert.equal(message!.receiveCount, count);
       queue.nack(message!.receiptHandle);
     }
+    assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
+  });
+});
+
+describe('stale receipt handles', () => {
+  interface StaleHandle {
+    queue: MessageQueue<string>;
+    /** A handle that the event has made stale. */
+    stale: string;
+    /** Checks that the queue is exactly as the event left it: the stale call changed nothing. */
+    unchanged(): Promise<void>;
+  }
+
+  /** Each event that ends a delivery, and what the queue must look like after it. */
+  const events: [event: string, setUp: () => Promise<StaleHandle>][] = [
+    ['a visibility expiry', async () => {
+      const queue = newQueue(1000);
+      queue.send('a');
+      const [first] = await queue.receive();
+      await advance(1001);
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
+          const [again] = await queue.receive();
+          assert.equal(again!.receiveCount, 2);
+          assert.equal(queue.ack(again!.receiptHandle), true);
+        },
+      };
+    }],
+    ['the redelivery of the message to another consumer', async () => {
+      const queue = newQueue(1000);
+      queue.send('a');
+      const [first] = await queue.receive();
+      await advance(1001);
+      const [second] = await queue.receive(); // delivered at 1001: invisible until 2001
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 1, delayed: 0 });
+          await advance(999); // 2000: the new delivery keeps its own deadline of 2001
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 1, delayed: 0 });
+          assert.equal(queue.ack(second!.receiptHandle), true, 'the new delivery\'s handle must still be valid');
+        },
+      };
+    }],
+    ['a previous ack', async () => {
+      const queue = newQueue(1000);
+      queue.send('a');
+      const [first] = await queue.receive();
+      queue.ack(first!.receiptHandle);
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+          await advance(5000);
+          assert.deepEqual(await queue.receive(), []);
+          assert.equal(liveTimers.size, 0, 'timers left behind');
+        },
+      };
+    }],
+    ['a previous nack', async () => {
+      const queue = newQueue(1000);
+      queue.send('a');
+      const [first] = await queue.receive();
+      queue.nack(first!.receiptHandle);
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
+          const [again] = await queue.receive();
+          assert.equal(again!.receiveCount, 2);
+        },
+      };
+    }],
+    ['a previous nack with delayMs', async () => {
+      const queue = newQueue(1000);
+      queue.send('a');
+      const [first] = await queue.receive();
+      queue.nack(first!.receiptHandle, { delayMs: 500 }); // delayed until 500
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 1 });
+          await advance(499);
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 1 });
+          await advance(2);
+          const [again] = await queue.receive();
+          assert.equal(again!.receiveCount, 2);
+        },
+      };
+    }],
+    ['dead-lettering', async () => {
+      const dlq = new MessageQueue<unknown>({ visibilityTimeoutMs: 1000 });
+      const queue = new MessageQueue<string>({ visibilityTimeoutMs: 1000, maxReceives: 1, deadLetterQueue: dlq });
+      queue.send('a');
+      const [first] = await queue.receive();
+      queue.nack(first!.receiptHandle);
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+          assert.deepEqual(statsOf(dlq), { ready: 1, inFlight: 0, delayed: 0 });
+          assert.equal(dlq.ack(first!.receiptHandle), false, 'the dead-letter queue accepted the old handle');
+          assert.deepEqual(bodies(await dlq.receive()), ['a']);
+        },
+      };
+    }],
+    ['closing the queue', async () => {
+      const queue = newQueue(1000);
+      queue.send('a');
+      const [first] = await queue.receive();
+      queue.close();
+      return {
+        queue,
+        stale: first!.receiptHandle,
+        async unchanged() {
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+          assert.equal(liveTimers.size, 0, 'timers left behind');
+          await advance(5000);
+          assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+        },
+      };
+    }],
+  ];
+
+  const calls: [name: string, call: (queue: MessageQueue<string>, handle: string) => boolean][] = [
+    ['ack', (queue, handle) => queue.ack(handle)],
+    ['nack', (queue, handle) => queue.nack(handle, { delayMs: 300 })],
+    // A short extension: if it acted on a live delivery, that delivery would come back early.
+    ['extendVisibility', (queue, handle) => queue.extendVisibility(handle, 1)],
+  ];
+
+  for (const [event, setUp] of events) {
+    for (const [name, call] of calls) {
+      test(`${name} with a handle made stale by ${event} returns false and changes nothing`, LIMIT, async () => {
+        const { queue, stale, unchanged } = await setUp();
+        assert.equal(call(queue, stale), false);
+        await advance(0);
+        await unchanged();
+      });
+    }
+  }
+
+  test('a redelivered message is invisible for visibilityTimeoutMs from its new delivery: the earlier delivery\'s deadline does not cut it short', LIMIT, async () => {
+    const queue = newQueue(1000);
+    queue.send('a');
+    const [first] = await queue.receive();
+    await advance(600);
+    queue.nack(first!.receiptHandle);
+    const [second] = await queue.receive(); // delivered at 600: invisible until 1600
+    await advance(999); // 1599, well past the first delivery's deadline of 1000
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 1, delayed: 0 });
+    await advance(2);
+    assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
+    assert.equal(queue.ack(second!.receiptHandle), false);
+  });
+
+  test('a redelivery after an extended delivery gets visibilityTimeoutMs, not the extension, and the extension\'s deadline does not cut it short', LIMIT, async () => {
+    const queue = newQueue(1000);
+    queue.send('a');
+    const [first] = await queue.receive();
+    queue.extendVisibility(first!.receiptHandle, 300); // until 300
+    await advance(200);
+    queue.nack(first!.receiptHandle);
+    await queue.receive(); // delivered at 200: invisible until 1200
+    await advance(999); // 1199
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 1, delayed: 0 });
+    await advance(2);
     assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
   });
 });
@@ -819,6 +997,87 @@ describe('long polling', () => {
   });
 });
 
+describe('closing', () => {
+  test('close drops every message, ready, delayed and in flight, and leaves no timer behind', LIMIT, async () => {
+    const queue = newQueue(1000);
+    queue.send('ready');
+    queue.send('in flight');
+    queue.send('delayed', { delayMs: 500 });
+    queue.send('grouped', { groupId: 'g' });
+    assert.deepEqual(bodies(await queue.receive({ max: 2 })), ['ready', 'in flight']);
+    assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 2, delayed: 1 });
+    queue.close();
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+    assert.equal(liveTimers.size, 0, 'timers left behind by close');
+    await advance(10_000);
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+  });
+
+  test('close rejects every waiting receive at once with an Error, and leaves no timer and no abort listener behind', LIMIT, async () => {
+    const queue = newQueue();
+    const controller = new AbortController();
+    const listeners = countAbortListeners(controller.signal);
+    const withSignal = track(queue.receive({ waitMs: 10_000, signal: controller.signal }));
+    const without = track(queue.receive({ max: 5, waitMs: 10_000 }));
+    await advance(0);
+    queue.close();
+    await flush();
+    for (const poll of [withSignal, without]) {
+      assert.equal(poll.rejected, true);
+      assert.ok(poll.error instanceof Error, 'rejects with an Error');
+    }
+    assert.equal(listeners(), 0, 'abort listeners left on the signal');
+    assert.equal(liveTimers.size, 0, 'timers left behind');
+  });
+
+  test('after close, send throws an Error, receive rejects with one, and close again does nothing', LIMIT, async () => {
+    const queue = newQueue();
+    queue.send('a');
+    queue.close();
+    assert.throws(() => queue.send('b'), Error);
+    const result = queue.receive({ waitMs: 1000 }); // a synchronous throw fails the test here
+    await assert.rejects(result, Error);
+    await assert.rejects(queue.receive(), Error);
+    assert.doesNotThrow(() => queue.close());
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+    assert.equal(liveTimers.size, 0, 'timers left behind');
+  });
+
+  test('closing one queue leaves another untouched', LIMIT, async () => {
+    const closing = newQueue(1000);
+    const other = newQueue(1000);
+    closing.send('a');
+    other.send('b');
+    other.send('c');
+    const [b] = await other.receive();
+    const poll = track(other.receive({ waitMs: 5000 }));
+    await flush();
+    closing.close();
+    await flush();
+    assert.deepEqual(bodies(poll.value!), ['c']);
+    assert.equal(other.ack(b!.receiptHandle), true);
+    other.send('d');
+    assert.deepEqual(bodies(await other.receive()), ['d']);
+  });
+
+  test('a message dead-lettered into a closed dead-letter queue is dropped, whether by expiry or by nack, and nothing throws', LIMIT, async () => {
+    const dlq = new MessageQueue<unknown>({ visibilityTimeoutMs: 1000 });
+    const queue = new MessageQueue<string>({ visibilityTimeoutMs: 1000, maxReceives: 1, deadLetterQueue: dlq });
+    queue.send('expires');
+    queue.send('nacked');
+    queue.send('acked');
+    const [expires, nacked, acked] = await queue.receive({ max: 3 });
+    assert.equal(expires!.body, 'expires');
+    dlq.close();
+    assert.equal(queue.nack(nacked!.receiptHandle), true);
+    assert.equal(queue.ack(acked!.receiptHandle), true);
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 1, delayed: 0 });
+    await advance(1001); // an exception in the expiry timer would fail the test here
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+    assert.equal(liveTimers.size, 0, 'timers left behind');
+  });
+});
+
 describe('invalid arguments', () => {
   test('the constructor throws a TypeError for a wrong type and a RangeError for a bad number', LIMIT, () => {
     const dlq = new MessageQueue<unknown>({ visibilityTimeoutMs: 1000 });
@@ -1087,25 +1346,150 @@ describe('consume', () => {
     assert.equal(done.settled && !done.rejected, true);
   });
 
-  test('consume keeps a bounded number of abort listeners on its signal however many messages it handles', LIMIT, async () => {
+  test('a message received in the same turn as the abort is not handled: consume nacks it at once, so it comes back with the next receiveCount', LIMIT, async () => {
+    const queue = newQueue(60_000);
+    const controller = new AbortController();
+    let calls = 0;
+    const done = track(consume(queue, async () => void calls++, { concurrency: 2, signal: controller.signal }));
+    await advance(0);
+    queue.send('a'); // serves consume's waiting receive...
+    controller.abort(); // ...which sees the message only after the abort
+    await advance(0);
+    assert.equal(calls, 0, 'a handler started after the abort');
+    assert.equal(done.settled && !done.rejected, true);
+    assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
+    const [again] = await queue.receive();
+    assert.equal(again!.body, 'a');
+    assert.equal(again!.receiveCount, 2);
+  });
+
+  test('a message received in the same turn as the abort is nacked while earlier handlers still run, and consume resolves once they finish', LIMIT, async () => {
+    const queue = newQueue(60_000);
+    queue.send('running');
+    const controller = new AbortController();
+    const gate = deferred();
+    const started: string[] = [];
+    const handler = (message: Message<string>): Promise<void> => {
+      started.push(message.body);
+      return gate.promise;
+    };
+    const done = track(consume(queue, handler, { concurrency: 2, signal: controller.signal }));
+    await advance(0);
+    assert.deepEqual(started, ['running']);
+    queue.send('late');
+    controller.abort();
+    await advance(0);
+    assert.deepEqual(started, ['running'], 'a handler started after the abort');
+    assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 1, delayed: 0 });
+    assert.equal(done.settled, false);
+    gate.resolve();
+    await advance(0);
+    assert.equal(done.settled && !done.rejected, true);
+    assert.deepEqual(statsOf(queue), { ready: 1, inFlight: 0, delayed: 0 });
+    assert.deepEqual(bodies(await queue.receive()), ['late']);
+  });
+
+  test('closing the queue while consume waits resolves consume at once, without calling the handler', LIMIT, async () => {
     const queue = newQueue();
     const controller = new AbortController();
     const listeners = countAbortListeners(controller.signal);
-    let handled = 0;
-    const done = track(consume(queue, async () => void handled++, { concurrency: 2, signal: controller.signal }));
-    let maxListeners = 0;
-    for (let i = 0; i < 100; i++) {
-      await advance(10);
-      queue.send(`m${i}`);
-      await advance(0);
-      maxListeners = Math.max(maxListeners, listeners());
-    }
-    assert.equal(handled, 100);
-    assert.ok(maxListeners <= 3, `${maxListeners} abort listeners on the signal`);
-    controller.abort();
+    let calls = 0;
+    const done = track(consume(queue, async () => void calls++, { concurrency: 2, signal: controller.signal }));
+    await advance(0);
+    queue.close();
     await advance(0);
     assert.equal(done.settled && !done.rejected, true);
+    assert.equal(calls, 0);
+    assert.equal(listeners(), 0, 'abort listeners left on the signal');
+    assert.equal(liveTimers.size, 0, 'timers left behind');
   });
+
+  test('a message received in the same turn as the close is not handled', LIMIT, async () => {
+    const queue = newQueue();
+    const controller = new AbortController();
+    let calls = 0;
+    const done = track(consume(queue, async () => void calls++, { concurrency: 1, signal: controller.signal }));
+    await advance(0);
+    queue.send('a');
+    queue.close();
+    await advance(0);
+    assert.equal(calls, 0, 'a handler started after the close');
+    assert.equal(done.settled && !done.rejected, true);
+  });
+
+  test('after the queue closes, consume starts no handler and resolves once the running handlers finish, their acks refused', LIMIT, async () => {
+    const queue = newQueue(60_000);
+    for (const body of ['a', 'b', 'c']) queue.send(body);
+    const controller = new AbortController();
+    const gates = new Map<string, Deferred>();
+    const handler = (message: Message<string>): Promise<void> => {
+      const gate = deferred();
+      gates.set(message.body, gate);
+      return gate.promise;
+    };
+    const done = track(consume(queue, handler, { concurrency: 2, signal: controller.signal }));
+    await advance(0);
+    assert.deepEqual([...gates.keys()], ['a', 'b']);
+    queue.close();
+    gates.get('a')!.resolve();
+    await advance(0);
+    assert.equal(done.settled, false);
+    assert.equal(gates.size, 2, 'a handler started after the close');
+    gates.get('b')!.reject(new Error('failed'));
+    await advance(0);
+    assert.equal(done.settled && !done.rejected, true);
+    assert.equal(gates.size, 2);
+    assert.deepEqual(statsOf(queue), { ready: 0, inFlight: 0, delayed: 0 });
+  });
+
+  test('consume on a closed queue resolves without calling the handler', LIMIT, async () => {
+    const queue = newQueue();
+    queue.send('a');
+    queue.close();
+    let calls = 0;
+    const done = track(consume(queue, async () => void calls++, { concurrency: 1, signal: new AbortController().signal }));
+    await advance(0);
+    assert.equal(done.settled && !done.rejected, true);
+    assert.equal(calls, 0);
+  });
+
+  for (const concurrency of [1, 3]) {
+    test(`consume with concurrency ${concurrency} never has more than ${concurrency + 1} abort listeners on its signal, however many messages it handles`, LIMIT, async () => {
+      const queue = newQueue(60_000);
+      const controller = new AbortController();
+      const listeners = countAbortListeners(controller.signal);
+      let handled = 0;
+      let failed = 0;
+      // Handlers that take a while and sometimes fail, so that every slot is busy at times.
+      const handler = async (message: Message<string>): Promise<void> => {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        if (message.receiveCount === 1 && Number(message.body.slice(1)) % 4 === 0) {
+          failed++;
+          throw new Error('fails once');
+        }
+        handled++;
+      };
+      const done = track(consume(queue, handler, { concurrency, signal: controller.signal }));
+      let maxListeners = 0;
+      let total = 0;
+      for (let i = 0; i < 60; i++) {
+        queue.send(`m${total++}`);
+        if (i % 3 === 0) queue.send(`m${total++}`);
+        await advance(10);
+        maxListeners = Math.max(maxListeners, listeners());
+      }
+      for (let i = 0; i < 500 && handled < total; i++) {
+        await advance(10);
+        maxListeners = Math.max(maxListeners, listeners());
+      }
+      assert.equal(handled, total);
+      assert.ok(failed > 0);
+      assert.ok(maxListeners <= concurrency + 1, `${maxListeners} abort listeners on the signal`);
+      controller.abort();
+      await advance(0);
+      assert.equal(done.settled && !done.rejected, true);
+    });
+  }
 
   test('consume with an already aborted signal resolves without calling the handler or holding a message', LIMIT, async () => {
     const queue = newQueue();

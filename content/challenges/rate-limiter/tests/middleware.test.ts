@@ -97,7 +97,7 @@ afterEach(() => {
 
 describe('rateLimit middleware', () => {
   describe('an allowed request', () => {
-    it('calls next once and reaches the handler with RateLimit-Limit and RateLimit-Remaining set', async () => {
+    it('calls next once and reaches the handler with RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset set', async () => {
       mock.timers.enable({ apis: ['Date'], now: START });
       const limiter = new TokenBucketLimiter({ capacity: 3, refillPerSecond: 1 });
       await withServer(rateLimit(limiter, byClientHeader), async (server) => {
@@ -106,20 +106,43 @@ describe('rateLimit middleware', () => {
         assert.equal(reply.body, 'ok');
         assert.equal(reply.headers['ratelimit-limit'], '3');
         assert.equal(reply.headers['ratelimit-remaining'], '2');
+        assert.equal(reply.headers['ratelimit-reset'], '1', 'one token short of full: 1 s');
+        assert.equal(reply.headers['retry-after'], undefined, 'no Retry-After on an allowed request');
         assert.equal(server.nextCalls, 1);
         const second = await server.get();
         assert.equal(second.headers['ratelimit-remaining'], '1');
+        assert.equal(second.headers['ratelimit-reset'], '2');
         assert.equal(server.nextCalls, 2);
       });
     });
 
     it('copies limit and remaining from the decision, whatever the limiter', async () => {
-      const limiter = scripted([{ allowed: true, remaining: 41, retryAfterMs: 0, limit: 100 }]);
+      const limiter = scripted([{ allowed: true, remaining: 41, retryAfterMs: 0, resetMs: 30_000, limit: 100 }]);
       await withServer(rateLimit(limiter, byClientHeader), async (server) => {
         const reply = await server.get();
         assert.equal(reply.status, 200);
         assert.equal(reply.headers['ratelimit-limit'], '100');
         assert.equal(reply.headers['ratelimit-remaining'], '41');
+        assert.equal(reply.headers['ratelimit-reset'], '30');
+      });
+    });
+
+    it('sends RateLimit-Reset as resetMs in whole seconds, rounded up', async () => {
+      const cases: [number, string][] = [
+        [0, '0'],
+        [1, '1'],
+        [999, '1'],
+        [1000, '1'],
+        [1001, '2'],
+        [59_001, '60'],
+      ];
+      const limiter = scripted(cases.map(([resetMs]) => ({ allowed: true, remaining: 4, retryAfterMs: 0, resetMs, limit: 5 })));
+      await withServer(rateLimit(limiter, byClientHeader), async (server) => {
+        for (const [resetMs, expected] of cases) {
+          const reply = await server.get();
+          assert.equal(reply.status, 200);
+          assert.equal(reply.headers['ratelimit-reset'], expected, `resetMs ${resetMs}`);
+        }
       });
     });
   });
@@ -136,6 +159,7 @@ describe('rateLimit middleware', () => {
         assert.equal(reply.headers['retry-after'], '60');
         assert.equal(reply.headers['ratelimit-limit'], '2');
         assert.equal(reply.headers['ratelimit-remaining'], '0');
+        assert.equal(reply.headers['ratelimit-reset'], '60');
         assert.equal(server.nextCalls, 2, 'next was not called for the 429');
       });
     });
@@ -150,7 +174,7 @@ describe('rateLimit middleware', () => {
         [1500, '2'],
         [59_001, '60'],
       ];
-      const limiter = scripted(cases.map(([retryAfterMs]) => ({ allowed: false, remaining: 0, retryAfterMs, limit: 5 })));
+      const limiter = scripted(cases.map(([retryAfterMs]) => ({ allowed: false, remaining: 0, retryAfterMs, resetMs: 120_000, limit: 5 })));
       await withServer(rateLimit(limiter, byClientHeader), async (server) => {
         for (const [retryAfterMs, expected] of cases) {
           const reply = await server.get();
@@ -161,14 +185,21 @@ describe('rateLimit middleware', () => {
       });
     });
 
-    it('copies limit and remaining from the decision onto the 429', async () => {
-      const limiter = scripted([{ allowed: false, remaining: 3, retryAfterMs: 250, limit: 10 }]);
+    it('sends RateLimit-Reset equal to Retry-After on a 429, the same moment, whatever resetMs says', async () => {
+      const limiter = scripted([
+        { allowed: false, remaining: 3, retryAfterMs: 250, resetMs: 9_000, limit: 10 },
+        { allowed: false, remaining: 0, retryAfterMs: 4_001, resetMs: 60_000, limit: 10 },
+      ]);
       await withServer(rateLimit(limiter, byClientHeader), async (server) => {
-        const reply = await server.get();
-        assert.equal(reply.status, 429);
-        assert.equal(reply.headers['ratelimit-limit'], '10');
-        assert.equal(reply.headers['ratelimit-remaining'], '3');
-        assert.equal(reply.headers['retry-after'], '1');
+        const first = await server.get();
+        assert.equal(first.status, 429);
+        assert.equal(first.headers['ratelimit-limit'], '10');
+        assert.equal(first.headers['ratelimit-remaining'], '3');
+        assert.equal(first.headers['retry-after'], '1');
+        assert.equal(first.headers['ratelimit-reset'], '1');
+        const second = await server.get();
+        assert.equal(second.headers['retry-after'], '5');
+        assert.equal(second.headers['ratelimit-reset'], '5');
       });
     });
 
@@ -189,14 +220,32 @@ describe('rateLimit middleware', () => {
         assert.equal(server.nextCalls, 2);
       });
     });
+
+    it('lets a client that waits exactly Retry-After seconds through, whatever the fraction of a second', async () => {
+      mock.timers.enable({ apis: ['Date'], now: START });
+      // 250 ms, 1333.3… ms, exactly 2 s and 2666.6… ms to wait: Retry-After 1, 2, 2 and 3.
+      for (const [refillPerSecond, expected] of [[4, '1'], [0.75, '2'], [0.5, '2'], [0.375, '3']] as const) {
+        const limiter = new TokenBucketLimiter({ capacity: 1, refillPerSecond });
+        await withServer(rateLimit(limiter, byClientHeader), async (server) => {
+          assert.equal((await server.get()).status, 200);
+          const denied = await server.get();
+          assert.equal(denied.status, 429);
+          assert.equal(denied.headers['retry-after'], expected, `refill ${refillPerSecond}/s`);
+          await flush();
+          mock.timers.tick(Number(denied.headers['retry-after']) * 1000);
+          await flush();
+          assert.equal((await server.get()).status, 200, `refill ${refillPerSecond}/s: allowed after Retry-After`);
+        });
+      }
+    });
   });
 
   describe('keys', () => {
     it('takes once per request, with the key keyOf returns for that request', async () => {
       const limiter = scripted([
-        { allowed: true, remaining: 1, retryAfterMs: 0, limit: 2 },
-        { allowed: true, remaining: 1, retryAfterMs: 0, limit: 2 },
-        { allowed: true, remaining: 0, retryAfterMs: 0, limit: 2 },
+        { allowed: true, remaining: 1, retryAfterMs: 0, resetMs: 1000, limit: 2 },
+        { allowed: true, remaining: 1, retryAfterMs: 0, resetMs: 1000, limit: 2 },
+        { allowed: true, remaining: 0, retryAfterMs: 0, resetMs: 1000, limit: 2 },
       ]);
       await withServer(rateLimit(limiter, byClientHeader), async (server) => {
         await server.get({ 'x-client': 'alice' });

@@ -24,30 +24,54 @@ async function at(offset: number): Promise<void> {
   if (delta > 0) await advance(delta);
 }
 
+interface Expected {
+  allowed: boolean;
+  remaining: number;
+  retryAfterMs: number;
+  /** Checked when given. */
+  resetMs?: number;
+  limit: number;
+}
+
 /**
- * Checks the four contract fields only (an implementation may add fields).
- * retryAfterMs is a computed time: 1 ms either way is accepted when it is
- * not 0; when the take is allowed it must be exactly 0.
+ * A computed wait may be up to 1 ms late, never early: a client told to come
+ * back after it must find the request allowed.
  */
-function assertDecision(actual: Decision, expected: Decision, message?: string): void {
-  const { allowed, remaining, retryAfterMs, limit } = actual;
+function assertWait(actual: number, expected: number, what: string): void {
+  assert.ok(
+    typeof actual === 'number' && actual >= expected && actual <= expected + 1,
+    `${what}: expected ${expected} (or up to 1 ms more, never less), got ${actual}`,
+  );
+}
+
+/**
+ * Checks the contract fields only (an implementation may add fields).
+ * retryAfterMs is exactly 0 when allowed; otherwise it and resetMs are
+ * checked one-sided, never early.
+ */
+function assertDecision(actual: Decision, expected: Expected, message = 'decision'): void {
+  const { allowed, remaining, limit } = actual;
   assert.deepEqual(
     { allowed, remaining, limit },
     { allowed: expected.allowed, remaining: expected.remaining, limit: expected.limit },
     message,
   );
-  if (expected.retryAfterMs === 0) {
-    assert.equal(retryAfterMs, 0, message ?? 'retryAfterMs is 0 when allowed');
-  } else {
-    assert.ok(
-      Math.abs(retryAfterMs - expected.retryAfterMs) <= 1,
-      `${message ?? 'retryAfterMs'}: expected ${expected.retryAfterMs} ± 1, got ${retryAfterMs}`,
-    );
+  if (expected.retryAfterMs === 0) assert.equal(actual.retryAfterMs, 0, `${message}: retryAfterMs is 0 when allowed`);
+  else assertWait(actual.retryAfterMs, expected.retryAfterMs, `${message}: retryAfterMs`);
+  if (expected.resetMs !== undefined) {
+    if (expected.resetMs === 0) assert.equal(actual.resetMs, 0, `${message}: resetMs is 0 when no take counts`);
+    else assertWait(actual.resetMs, expected.resetMs, `${message}: resetMs`);
   }
 }
 
-const allowed = (remaining: number, limit: number): Decision => ({ allowed: true, remaining, retryAfterMs: 0, limit });
-const denied = (retryAfterMs: number, limit: number): Decision => ({ allowed: false, remaining: 0, retryAfterMs, limit });
+const allowed = (remaining: number, limit: number, resetMs?: number): Expected => ({ allowed: true, remaining, retryAfterMs: 0, resetMs, limit });
+const denied = (retryAfterMs: number, limit: number, resetMs?: number): Expected => ({
+  allowed: false,
+  remaining: 0,
+  retryAfterMs,
+  resetMs,
+  limit,
+});
 
 beforeEach(() => {
   mock.timers.enable({ apis: ['Date', 'setTimeout', 'setInterval'], now: START });
@@ -62,10 +86,10 @@ describe('SlidingWindowLimiter', () => {
   describe('within one window', () => {
     it('allows limit takes, counting remaining down to 0, then denies the next', () => {
       const limiter = new SlidingWindowLimiter({ limit: 3, windowMs: 1000 });
-      assertDecision(limiter.take('a'), allowed(2, 3));
-      assertDecision(limiter.take('a'), allowed(1, 3));
-      assertDecision(limiter.take('a'), allowed(0, 3));
-      assertDecision(limiter.take('a'), denied(1000, 3));
+      assertDecision(limiter.take('a'), allowed(2, 3, 1000));
+      assertDecision(limiter.take('a'), allowed(1, 3, 1000));
+      assertDecision(limiter.take('a'), allowed(0, 3, 1000));
+      assertDecision(limiter.take('a'), denied(1000, 3, 1000));
     });
 
     it('counts takes spread over the window, not only those at the same instant', async () => {
@@ -76,16 +100,16 @@ describe('SlidingWindowLimiter', () => {
       await at(600);
       assertDecision(limiter.take('a'), allowed(0, 3));
       await at(900);
-      assertDecision(limiter.take('a'), denied(100, 3));
+      assertDecision(limiter.take('a'), denied(100, 3, 700));
     });
 
     it('with limit 1 allows one take per window', async () => {
       const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 60_000 });
-      assertDecision(limiter.take('a'), allowed(0, 1));
+      assertDecision(limiter.take('a'), allowed(0, 1, 60_000));
       await at(59_999);
-      assertDecision(limiter.take('a'), denied(1, 1));
+      assertDecision(limiter.take('a'), denied(1, 1, 1));
       await at(60_000);
-      assertDecision(limiter.take('a'), allowed(0, 1));
+      assertDecision(limiter.take('a'), allowed(0, 1, 60_000));
     });
   });
 
@@ -124,7 +148,7 @@ describe('SlidingWindowLimiter', () => {
       const limiter = new SlidingWindowLimiter({ limit: 3, windowMs: 500 });
       for (let i = 0; i < 3; i++) limiter.take('a');
       await at(499);
-      assertDecision(limiter.take('a'), denied(1, 3));
+      assertDecision(limiter.take('a'), denied(1, 3, 1));
       await at(500);
       assertDecision(limiter.take('a'), allowed(2, 3));
       assertDecision(limiter.take('a'), allowed(1, 3));
@@ -156,11 +180,11 @@ describe('SlidingWindowLimiter', () => {
       const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000 });
       limiter.take('a');
       await at(500);
-      assertDecision(limiter.take('a'), denied(500, 1));
+      assertDecision(limiter.take('a'), denied(500, 1, 500));
       await at(999);
-      assertDecision(limiter.take('a'), denied(1, 1));
+      assertDecision(limiter.take('a'), denied(1, 1, 1));
       await at(1000);
-      assertDecision(limiter.take('a'), allowed(0, 1));
+      assertDecision(limiter.take('a'), allowed(0, 1, 1000));
     });
 
     it('reports retryAfterMs from the oldest counted take, not the newest', async () => {
@@ -172,7 +196,7 @@ describe('SlidingWindowLimiter', () => {
       assertDecision(limiter.take('a'), denied(400, 2));
     });
 
-    it('is allowed once retryAfterMs has passed, and not before', async () => {
+    it('is allowed when retryAfterMs has passed, not before, and not much later', async () => {
       const limiter = new SlidingWindowLimiter({ limit: 4, windowMs: 7_000 });
       for (const offset of [0, 1_234, 2_500, 2_501]) {
         await at(offset);
@@ -186,10 +210,44 @@ describe('SlidingWindowLimiter', () => {
         assert.equal(first.allowed, false, `round ${round}`);
         assert.ok(first.retryAfterMs > 2, `round ${round}: retryAfterMs ${first.retryAfterMs}`);
         await advance(first.retryAfterMs - 2);
-        assert.equal(limiter.take('a').allowed, false, `round ${round}: still denied 2 ms early`);
-        await advance(3);
-        assert.equal(limiter.take('a').allowed, true, `round ${round}: allowed 1 ms after retryAfterMs`);
+        assert.equal(limiter.take('a').allowed, false, `round ${round}: still denied 2 ms before retryAfterMs (so it is at most 1 ms late)`);
+        await advance(2);
+        assert.equal(limiter.take('a').allowed, true, `round ${round}: allowed exactly retryAfterMs after the denial (never early)`);
       }
+    });
+  });
+
+  describe('resetMs', () => {
+    it('is how long until the newest counted take leaves the window, on allowed and denied takes', async () => {
+      const limiter = new SlidingWindowLimiter({ limit: 3, windowMs: 1000 });
+      assertDecision(limiter.take('a'), allowed(2, 3, 1000));
+      await at(300);
+      assertDecision(limiter.take('a'), allowed(1, 3, 1000));
+      await at(400);
+      assertDecision(limiter.take('a'), allowed(0, 3, 1000));
+      await at(700);
+      assertDecision(limiter.take('a'), denied(300, 3, 700), 'the take at 400 is the last to leave, at 1400');
+      await at(1000);
+      assertDecision(limiter.take('a'), allowed(0, 3, 1000), 'the take at 0 left; this one is now the newest');
+    });
+
+    it('is when the whole limit is available again: not before, and not much later', async () => {
+      // Two keys with the same history: a burst on one probes 2 ms early, on the other on time.
+      const limiter = new SlidingWindowLimiter({ limit: 3, windowMs: 5_000 });
+      for (const offset of [0, 1_700, 3_100]) {
+        await at(offset);
+        limiter.take('early');
+        limiter.take('on-time');
+      }
+      await at(4_000);
+      const { resetMs } = limiter.take('early');
+      assert.equal(limiter.take('on-time').resetMs, resetMs);
+      assert.ok(resetMs > 2, `resetMs ${resetMs}`);
+      await advance(resetMs - 2);
+      const early = [limiter.take('early'), limiter.take('early'), limiter.take('early')];
+      assert.ok(early.some((decision) => !decision.allowed), 'the whole limit is not free 2 ms before resetMs (so it is at most 1 ms late)');
+      await advance(2);
+      for (let i = 0; i < 3; i++) assert.equal(limiter.take('on-time').allowed, true, `take ${i + 1} of 3 exactly resetMs later (never early)`);
     });
   });
 
@@ -219,12 +277,23 @@ describe('SlidingWindowLimiter', () => {
       assert.equal(limiter.size, 2);
     });
 
-    it('keeps every key without maxKeys, even after all its takes have left the window', async () => {
-      const limiter = new SlidingWindowLimiter({ limit: 2, windowMs: 1000 });
+    it('without maxKeys, keeps every key whose window still counts a take, however many', async () => {
+      const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1000 });
       for (let i = 0; i < 1000; i++) limiter.take(`k${i}`);
       assert.equal(limiter.size, 1000);
+      await advance(999);
+      assert.equal(limiter.size, 1000, 'every window still counts its take, so none may be forgotten');
+      for (let i = 0; i < 1000; i++) assertDecision(limiter.take(`k${i}`), denied(1, 1, 1), `k${i}`);
+      assert.equal(limiter.size, 1000);
+    });
+
+    it('treats a key whose takes have all left the window exactly as a new key, whether it forgot it or not', async () => {
+      const limiter = new SlidingWindowLimiter({ limit: 2, windowMs: 1000 });
+      for (let i = 0; i < 1000; i++) limiter.take(`k${i}`);
       for (let hour = 0; hour < 24; hour++) await advance(3_600_000);
-      assert.equal(limiter.size, 1000, 'keys leave only through maxKeys, never with time');
+      assert.ok(limiter.size <= 1000, `size ${limiter.size}`);
+      for (let i = 0; i < 1000; i++) assertDecision(limiter.take(`k${i}`), allowed(1, 2, 1000), `k${i}`);
+      assert.equal(limiter.size, 1000, 'every window counts a take again, so every key is tracked');
     });
   });
 
@@ -310,6 +379,7 @@ describe('SlidingWindowLimiter', () => {
         { limit: NaN, windowMs: 1000 },
         { limit: Infinity, windowMs: 1000 },
         { limit: 3, windowMs: -1000 },
+        { limit: 3, windowMs: 2.5 },
         { limit: 3, windowMs: NaN },
         { limit: 3, windowMs: Infinity },
         { limit: 3, windowMs: 1000, maxKeys: 0 },
@@ -319,6 +389,13 @@ describe('SlidingWindowLimiter', () => {
       for (const options of bad) {
         assert.throws(() => new SlidingWindowLimiter(options), RangeError, `options ${String(Object.values(options))}`);
       }
+    });
+
+    it('refuses a windowMs of 0 with a RangeError: a window of no time would count nothing', () => {
+      assert.throws(() => new SlidingWindowLimiter({ limit: 3, windowMs: 0 }), RangeError);
+      assert.throws(() => new SlidingWindowLimiter({ limit: 3, windowMs: -0 }), RangeError);
+      const limiter = new SlidingWindowLimiter({ limit: 1, windowMs: 1 });
+      assertDecision(limiter.take('a'), allowed(0, 1, 1), 'a window of 1 ms is the shortest');
     });
 
     it('throws a TypeError from take for a key that is not a string', () => {
@@ -331,12 +408,32 @@ describe('SlidingWindowLimiter', () => {
   });
 
   describe('model check', () => {
+    /** The model keeps every allowed take and filters on each call: slow and obviously right. */
+    function modelTake(
+      model: Map<string, number[]>,
+      { limit, windowMs, maxKeys, key, now }: { limit: number; windowMs: number; maxKeys: number; key: string; now: number },
+    ): Expected {
+      let times = model.get(key);
+      if (times) {
+        model.delete(key);
+      } else {
+        if (model.size >= maxKeys) model.delete(model.keys().next().value as string);
+        times = [];
+      }
+      model.set(key, times);
+      const counted = times.filter((s) => now - windowMs < s && s <= now);
+      if (counted.length < limit) {
+        times.push(now);
+        return allowed(limit - counted.length - 1, limit, windowMs);
+      }
+      return denied(Math.min(...counted) + windowMs - now, limit, Math.max(...counted) + windowMs - now);
+    }
+    const counts = (times: number[], windowMs: number, now: number) => times.some((s) => now - windowMs < s && s <= now);
+
     it('matches the exact log over a seeded random run of keys and delays', async () => {
       const limit = 2;
       const windowMs = 2000;
-      const maxKeys = 4;
-      const limiter = new SlidingWindowLimiter({ limit, windowMs, maxKeys });
-      // The model keeps every allowed take and filters on each call: slow and obviously right.
+      const limiter = new SlidingWindowLimiter({ limit, windowMs });
       const model = new Map<string, number[]>();
       const random = mulberry32(11);
       const delays = [0, 0, 0, 0, 1, 50, 99, 250, 333, 500, 999, 1000, 1001, 1999, 2000];
@@ -346,25 +443,35 @@ describe('SlidingWindowLimiter', () => {
         if (delay > 0) await advance(delay);
         now += delay;
         const key = `k${Math.floor(random() * 6)}`;
+        const expected = modelTake(model, { limit, windowMs, maxKeys: Infinity, key, now });
+        assertDecision(limiter.take(key), expected, `step ${step}: take(${key}) at +${now - START}`);
+        // A key whose window counts nothing may be forgotten; any other must be tracked.
+        const mustKeep = [...model.values()].filter((times) => counts(times, windowMs, now)).length;
+        assert.ok(limiter.size >= mustKeep && limiter.size <= model.size, `step ${step}: size ${limiter.size}, expected ${mustKeep} to ${model.size}`);
+      }
+    });
 
-        let times = model.get(key);
-        if (times) {
-          model.delete(key);
-        } else {
-          if (model.size >= maxKeys) model.delete(model.keys().next().value as string);
-          times = [];
-        }
-        model.set(key, times);
-        const counted = times.filter((s) => now - windowMs < s && s <= now);
-        let expected: Decision;
-        if (counted.length < limit) {
-          times.push(now);
-          expected = allowed(limit - counted.length - 1, limit);
-        } else {
-          expected = denied(Math.min(...counted) + windowMs - now, limit);
-        }
+    it('matches an exact LRU model with maxKeys over a seeded random run in which every window still counts a take', async () => {
+      // The run is shorter than the window: no key's window ever empties, so no
+      // design may forget one, and every design must evict exactly the least
+      // recently used key.
+      const limit = 2;
+      const windowMs = 60_000;
+      const maxKeys = 4;
+      const limiter = new SlidingWindowLimiter({ limit, windowMs, maxKeys });
+      const model = new Map<string, number[]>();
+      const random = mulberry32(17);
+      const delays = [0, 0, 0, 1, 10, 99];
+      let now = START;
+      for (let step = 0; step < 600; step++) {
+        const delay = delays[Math.floor(random() * delays.length)] ?? 0;
+        if (delay > 0) await advance(delay);
+        now += delay;
+        const key = `k${Math.floor(random() * 7)}`;
+        const expected = modelTake(model, { limit, windowMs, maxKeys, key, now });
         assertDecision(limiter.take(key), expected, `step ${step}: take(${key}) at +${now - START}`);
         assert.equal(limiter.size, model.size, `step ${step}: size`);
+        for (const times of model.values()) assert.ok(counts(times, windowMs, now), 'the premise: every window counts a take');
       }
     });
   });

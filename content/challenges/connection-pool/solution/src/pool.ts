@@ -17,8 +17,11 @@
  * `factory.destroy()` has settled, so no interleaving of awaits can ever push the number of
  * live resources past `max`.
  *
- * Supply and demand are matched in one place, `#dispatch()`. Demand is the FIFO queue of
- * waiting acquires; supply is idle resources, creates in flight and validations in flight.
+ * Waiters and resources are matched in one place, `#dispatch()`, in two separate steps. The
+ * FIFO queue of waiting acquires is first served from the idle resources, which are already
+ * paid for: an idle resource is never held back because a create is in flight, since that
+ * create may be slow or fail. Only the waiters still left with nothing on its way to them (no
+ * validation, no create) then get a create each, while `size < max`.
  * A create or validation is never bound to the acquire that caused it: whatever resource
  * turns up goes to the oldest waiter still in the queue. That is what keeps the queue fair
  * when creates finish out of order, and what makes an abandoned acquire harmless (its
@@ -73,8 +76,16 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/**
+ * One borrowing of a resource. The same resource is lent many times over its life; the pool
+ * tells the loans apart so that `use()` can end its own loan and never a later one.
+ */
+interface Loan<T> {
+  readonly resource: T;
+}
+
 interface Waiter<T> {
-  readonly resolve: (resource: T) => void;
+  readonly resolve: (loan: Loan<T>) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -171,7 +182,8 @@ export class Pool<T> {
 
   /** Idle resources as a stack: the last entry is the most recently released. */
   readonly #idle: IdleEntry<T>[] = [];
-  readonly #borrowed = new Set<T>();
+  /** Borrowed resources, each with its current loan. */
+  readonly #borrowed = new Map<T, Loan<T>>();
   readonly #waiters = new WaitQueue<T>();
 
   #size = 0;
@@ -249,6 +261,10 @@ export class Pool<T> {
    * `PoolClosedError` once `drain()` was called.
    */
   acquire(options?: { signal?: AbortSignal }): Promise<T> {
+    return this.#acquire(options).then((loan) => loan.resource);
+  }
+
+  #acquire(options: { signal?: AbortSignal } | undefined): Promise<Loan<T>> {
     let signal: AbortSignal | undefined;
     if (options !== undefined) {
       if (typeof options !== 'object' || options === null) {
@@ -267,15 +283,13 @@ export class Pool<T> {
     if (this.#factory.validate === undefined && this.#idle.length > 0) {
       // Without a validator an idle resource never coexists with a waiter (#dispatch hands
       // idle resources out immediately), so serving this caller now does not jump the queue.
-      const resource = this.#takeIdle();
-      this.#borrowed.add(resource);
-      return Promise.resolve(resource);
+      return Promise.resolve(this.#lend(this.#takeIdle()));
     }
     if (this.#idle.length === 0 && this.pending >= this.#maxWaiting) {
       return Promise.reject(new PoolQueueFullError());
     }
 
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<Loan<T>>((resolve, reject) => {
       const waiter: Waiter<T> = {
         resolve, reject, signal,
         onAbort: undefined, timer: undefined,
@@ -323,13 +337,15 @@ export class Pool<T> {
   /** Acquires a resource, runs `fn` with it and releases it however `fn` ends. */
   async use<R>(fn: (resource: T) => Promise<R>): Promise<R> {
     if (typeof fn !== 'function') throw new TypeError('fn must be a function');
-    const resource = await this.acquire();
+    const loan = await this.#acquire(undefined);
     try {
-      return await fn(resource);
+      return await fn(loan.resource);
     } finally {
-      // fn may have destroyed the resource itself (it found it broken); releasing it then
-      // would throw and replace fn's outcome with a pool error.
-      if (this.#borrowed.has(resource)) this.release(resource);
+      // End this loan only. fn may have released or destroyed the resource itself, and the
+      // same resource may since have been lent to another caller: releasing by object would
+      // then end that caller's loan and hand its connection to a third party. Releasing
+      // nothing also keeps a pool error from replacing fn's outcome.
+      if (this.#borrowed.get(loan.resource) === loan) this.release(loan.resource);
     }
   }
 
@@ -358,11 +374,12 @@ export class Pool<T> {
     return this.#drained;
   }
 
-  /** Matches waiting acquires with supply. Called after every change of state. */
+  /** Matches waiting acquires with resources. Called after every change of state. */
   #dispatch(): void {
     if (this.#closed) return;
     // Idle resources first: they are already paid for. Waiters already covered by a
-    // validation in flight do not need one.
+    // validation in flight do not need one; creates in flight do not count here, so that no
+    // waiter waits for a create (slow, or about to fail) while a resource sits idle.
     while (this.#waiters.length > this.#validating && this.#idle.length > 0) {
       const resource = this.#takeIdle();
       if (this.#factory.validate !== undefined) this.#validate(resource);
@@ -434,8 +451,13 @@ export class Pool<T> {
 
   #serve(waiter: Waiter<T>, resource: T): void {
     this.#cleanUp(waiter);
-    this.#borrowed.add(resource);
-    waiter.resolve(resource);
+    waiter.resolve(this.#lend(resource));
+  }
+
+  #lend(resource: T): Loan<T> {
+    const loan: Loan<T> = { resource };
+    this.#borrowed.set(resource, loan);
+    return loan;
   }
 
   /** Timeout or abort: the waiter leaves the queue and can never be served afterwards. */

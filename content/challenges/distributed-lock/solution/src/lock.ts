@@ -7,8 +7,10 @@
  * 2. The fencing token is drawn while the key is held: SET NX, then INCR, then a
  *    compare-and-expire that proves the key was still ours after the INCR. Two leases are
  *    therefore held over disjoint intervals, and their tokens are ordered like them.
- * 3. A lease is only handed out while it is still valid by the client's own clock: a reply
- *    that arrives after the TTL it confirmed has run out is worthless.
+ * 3. A lease is only trusted while it is still valid by the client's own clock: validity
+ *    runs from when the last successful TTL-setting call was *sent*, and a reply (of the
+ *    acquiring compare-and-expire, or of an extend) that arrives after the TTL it set has
+ *    run out is worthless: another client may already hold the lock.
  *
  * Time is read only with Date.now() and waited on only with the global timers, so that
  * tests can drive it with node:test's mock.timers.
@@ -47,6 +49,12 @@ export class LockTimeoutError extends Error {
 }
 
 const DEFAULT_RETRY_DELAY_MS = 50;
+/**
+ * The longest delay Node's timers support. Above it, setTimeout fires after 1 ms (with a
+ * TimeoutOverflowWarning): a TTL or pause beyond it would turn withLock's deadline, or
+ * acquire's pause, into an immediate one.
+ */
+const MAX_TIMER_MS = 2_147_483_647;
 
 // Different prefixes keep every lock key apart from every counter key, whatever the
 // resource name: no resource "x:fence" can collide with the counter of resource "x".
@@ -57,18 +65,18 @@ function checkResource(resource: unknown): asserts resource is string {
   if (typeof resource !== 'string') throw new TypeError('resource must be a string');
 }
 
-function checkTtl(name: string, value: unknown): asserts value is number {
+/** TTLs and retryDelayMs: whole milliseconds from 1 (Redis's PX) to MAX_TIMER_MS (Node's timers). */
+function checkWholeMs(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number`);
-  // The store's TTL is Redis's PX argument: a positive integer.
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a whole number of milliseconds >= 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    throw new RangeError(`${name} must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}, got ${value}`);
   }
 }
 
-function checkDelay(name: string, value: unknown, min: number): asserts value is number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be a number`);
-  if (!Number.isFinite(value) || value < min) {
-    throw new RangeError(`${name} must be a finite number >= ${min}, got ${value}`);
+function checkWaitMs(value: unknown): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError('waitMs must be a number');
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`waitMs must be a finite number >= 0, got ${value}`);
   }
 }
 
@@ -99,6 +107,15 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Best-effort removal of a key this client may own; safe because it compares the value. */
+async function discard(store: LockStore, key: string, value: string): Promise<void> {
+  try {
+    await store.compareAndDelete(key, value);
+  } catch {
+    // The key expires on its own within ttlMs; the caller's outcome matters more.
+  }
 }
 
 class LeaseImpl implements Lease {
@@ -150,7 +167,7 @@ class LeaseImpl implements Lease {
   }
 
   async extend(ttlMs: number = this.#ttlMs): Promise<boolean> {
-    checkTtl('ttlMs', ttlMs);
+    checkWholeMs('ttlMs', ttlMs);
     if (this.#state !== 'held') return false;
     // The store may apply the call as late as the reply arrives, but no earlier than now:
     // counting validity from the send time is the conservative choice.
@@ -158,6 +175,14 @@ class LeaseImpl implements Lease {
     const extended = await this.#store.compareAndExpire(this.#key, this.#value, ttlMs);
     if (!extended) {
       if (this.#state === 'held') this.#state = 'lost';
+      return false;
+    }
+    if (Date.now() - sentAt >= ttlMs) {
+      // The same rule as tryAcquire's: the store may have applied the call as early as
+      // sentAt, so by now the key may have expired and another client may hold the lock.
+      // The lease cannot be trusted any more; free the key in case it is still ours.
+      if (this.#state === 'held') this.#state = 'lost';
+      await discard(this.#store, this.#key, this.#value);
       return false;
     }
     if (sentAt >= this.#validSince) {
@@ -176,9 +201,9 @@ export class DistributedLock {
   constructor(store: LockStore, options: LockOptions) {
     if (!isLockStore(store)) throw new TypeError('store must implement LockStore');
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
-    checkTtl('ttlMs', options.ttlMs);
+    checkWholeMs('ttlMs', options.ttlMs);
     const retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    checkDelay('retryDelayMs', retryDelayMs, 1);
+    checkWholeMs('retryDelayMs', retryDelayMs);
     this.#store = store;
     this.#ttlMs = options.ttlMs;
     this.#retryDelayMs = retryDelayMs;
@@ -193,7 +218,7 @@ export class DistributedLock {
     checkResource(resource);
     if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
     const { waitMs, signal } = options;
-    if (waitMs !== undefined) checkDelay('waitMs', waitMs, 0);
+    if (waitMs !== undefined) checkWaitMs(waitMs);
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
     signal?.throwIfAborted();
 
@@ -228,24 +253,15 @@ export class DistributedLock {
       if (!(await this.#store.compareAndExpire(key, value, this.#ttlMs))) return null;
       if (Date.now() - sentAt >= this.#ttlMs) {
         // The confirmation came back after the TTL it set: another client may hold the lock.
-        await this.#discard(key, value);
+        await discard(this.#store, key, value);
         return null;
       }
       return new LeaseImpl(this.#store, resource, key, value, token, this.#ttlMs, sentAt);
     } catch (error) {
       // The failed call may still have been applied; don't leave the key blocking others
       // for a whole TTL when one compare-and-delete can free it.
-      await this.#discard(key, value);
+      await discard(this.#store, key, value);
       throw error;
-    }
-  }
-
-  /** Best-effort removal of a key this client may own; safe because it compares the value. */
-  async #discard(key: string, value: string): Promise<void> {
-    try {
-      await this.#store.compareAndDelete(key, value);
-    } catch {
-      // The key expires on its own within ttlMs; the caller's outcome matters more.
     }
   }
 

@@ -20,15 +20,20 @@ export interface Lease {
   release(): Promise<boolean>;
   /**
    * Sets the lease's remaining time to `ttlMs` (default: the lock's ttlMs) from now.
-   * Resolves false if the lease was lost or released.
+   * Resolves false if the lease was lost or released, or if the reply arrives `ttlMs` or
+   * more after the call was sent (too late: the key may be gone). Once it has resolved
+   * false, the lease is lost for good.
    */
   extend(ttlMs?: number): Promise<boolean>;
 }
 
 export interface LockOptions {
-  /** How long a lock lives in the store unless extended: a whole number of milliseconds >= 1. */
+  /** How long a lock lives in the store unless extended: whole milliseconds from 1 to 2_147_483_647. */
   ttlMs: number;
-  /** Upper bound of the random pause between two attempts of `acquire` (default 50). */
+  /**
+   * Upper bound of the random pause between two attempts of `acquire` (default 50): whole
+   * milliseconds from 1 to 2_147_483_647 (the longest delay Node's timers support).
+   */
   retryDelayMs?: number;
 }
 
@@ -50,7 +55,7 @@ export class LockTimeoutError extends Error {
 export class DistributedLock {
   /**
    * @param store   the shared store; every client of a resource must use the same one.
-   * @param options `ttlMs` (whole, >= 1) and `retryDelayMs` (default 50).
+   * @param options `ttlMs` and `retryDelayMs` (default 50), both whole milliseconds from 1 to 2_147_483_647.
    * @throws TypeError / RangeError on bad arguments.
    */
   constructor(store: LockStore, options: LockOptions) {
@@ -59,7 +64,9 @@ export class DistributedLock {
 
   /**
    * One attempt: a lease if the resource was free, null if it is held (by anyone, this
-   * instance included: the lock is not re-entrant). Rejects on a store error.
+   * instance included: the lock is not re-entrant) or if the lock was won too late (at or
+   * after ttlMs from when the last call that set the key's TTL was sent). Rejects on a
+   * store error.
    */
   tryAcquire(resource: string): Promise<Lease | null> {
     throw new Error('Not implemented');
@@ -80,8 +87,8 @@ export class DistributedLock {
 /**
  * Acquires the lock (waiting up to `options.waitMs`), runs `fn`, and always releases.
  * While `fn` runs, the lease is extended every ttlMs / 3; the signal given to `fn` aborts
- * when an extend returns false or rejects, or when ttlMs has passed since the last
- * successful acquire or extend was sent. Settles with `fn`'s result or error once the
+ * when an extend returns false or rejects, or when the lease's validity ends: ttlMs after
+ * the last successful TTL-setting call (of the acquisition or of an extend) was sent. Settles with `fn`'s result or error once the
  * release attempt has settled; a failing release never hides `fn`'s outcome.
  */
 export function withLock<R>(

@@ -83,7 +83,16 @@ interface Entry<T> {
 interface Waiter<T> {
   readonly max: number;
   serve(messages: Message<T>[]): void;
+  fail(error: Error): void;
 }
+
+/**
+ * Queues that close() has shut down. consume() reads it to tell a queue that closed under it
+ * (an orderly end, like an abort) from a real failure; a WeakSet keeps no queue alive.
+ */
+const closedQueues = new WeakSet<object>();
+
+const closedError = (): Error => new Error('the queue is closed');
 
 /**
  * Binary min-heap on send order. Messages become ready again in any order (expiries, nacks,
@@ -95,6 +104,10 @@ class SendOrderHeap<E extends { readonly seq: number }> {
 
   get size(): number {
     return this.#items.length;
+  }
+
+  clear(): void {
+    this.#items.length = 0;
   }
 
   push(item: E): void {
@@ -187,6 +200,12 @@ export class MessageQueue<T> {
    */
   readonly #dedup = new Map<string, { readonly id: string; readonly expiresAt: number }>();
   readonly #counts = { ready: 0, inFlight: 0, delayed: 0 };
+  /**
+   * Delayed messages, so that close() can clear their timers (the in-flight ones are in
+   * #inFlightByHandle; ready ones hold no timer). Only the delayed pay for the entry.
+   */
+  readonly #delayed = new Set<Entry<T>>();
+  #closed = false;
 
   constructor(options: QueueOptions) {
     checkObject('options', options);
@@ -226,6 +245,8 @@ export class MessageQueue<T> {
     checkDuration('delayMs', delayMs);
     if (groupId !== undefined) checkString('groupId', groupId);
     if (dedupId !== undefined) checkString('dedupId', dedupId);
+
+    if (this.#closed) throw closedError();
 
     const now = Date.now();
     this.#purgeDedup(now);
@@ -269,6 +290,7 @@ export class MessageQueue<T> {
       throw new TypeError('signal must be an AbortSignal');
     }
     signal?.throwIfAborted();
+    if (this.#closed) throw closedError();
 
     // #dispatch runs after every change, so a deliverable message means no poll is waiting
     // and taking it now cannot overtake an older poll.
@@ -286,6 +308,10 @@ export class MessageQueue<T> {
         serve: (messages) => {
           finish();
           resolve(messages);
+        },
+        fail: (error) => {
+          finish();
+          reject(error);
         },
       };
       const onAbort = (): void => {
@@ -331,6 +357,30 @@ export class MessageQueue<T> {
     return true;
   }
 
+  /**
+   * Shuts the queue down for good: drops every message, clears every timer, makes every
+   * receipt handle stale and rejects every waiting receive. Later sends throw and later
+   * receives reject. Idempotent.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closedQueues.add(this);
+    for (const entry of [...this.#inFlightByHandle.values(), ...this.#delayed]) {
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      entry.handle = undefined;
+    }
+    this.#delayed.clear();
+    this.#inFlightByHandle.clear();
+    this.#groups.clear();
+    this.#deliverable.clear();
+    this.#dedup.clear();
+    this.#counts.ready = this.#counts.inFlight = this.#counts.delayed = 0;
+    // Each fail() removes its waiter from the set (and clears its timer and listener).
+    for (const waiter of this.#waiters) waiter.fail(closedError());
+  }
+
   #take(max: number): Message<T>[] {
     const messages: Message<T>[] = [];
     // The heap holds at most one message per group (its head), and a delivered head stays
@@ -368,8 +418,12 @@ export class MessageQueue<T> {
     const deadLetterQueue = this.#deadLetterQueue;
     if (deadLetterQueue !== undefined && this.#maxReceives !== undefined && entry.receiveCount >= this.#maxReceives) {
       this.#remove(entry);
-      // A new message there: its own id and receive count, the same body and group.
-      deadLetterQueue.send(entry.body, entry.groupId === undefined ? {} : { groupId: entry.groupId });
+      // A new message there: its own id and receive count, the same body and group. A closed
+      // dead-letter queue cannot take it, and a throw here would escape from a timer callback:
+      // the message is dropped (close the queues that feed a dead-letter queue first).
+      if (!deadLetterQueue.#closed) {
+        deadLetterQueue.send(entry.body, entry.groupId === undefined ? {} : { groupId: entry.groupId });
+      }
     } else if (delayMs > 0) {
       this.#delay(entry, delayMs);
     } else {
@@ -387,8 +441,10 @@ export class MessageQueue<T> {
 
   #delay(entry: Entry<T>, delayMs: number): void {
     this.#setState(entry, 'delayed');
+    this.#delayed.add(entry);
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
+      this.#delayed.delete(entry);
       this.#makeReady(entry);
       this.#dispatch();
     }, delayMs);
@@ -440,8 +496,9 @@ export class MessageQueue<T> {
 
 /**
  * Runs `handler` on messages from `queue`, at most `concurrency` at a time: acks on success,
- * nacks on failure (a rejection or a synchronous throw). Resolves once `signal` has aborted
- * and every handler already started has finished and been acked or nacked.
+ * nacks on failure (a rejection or a synchronous throw). Stops starting handlers once `signal`
+ * aborts or the queue closes, and resolves when every handler already started has finished
+ * and been acked or nacked.
  */
 export async function consume<T>(
   queue: MessageQueue<T>,
@@ -454,12 +511,13 @@ export async function consume<T>(
   checkCount('concurrency', options.concurrency);
   if (!(options.signal instanceof AbortSignal)) throw new TypeError('signal must be an AbortSignal');
   const { concurrency, signal } = options;
+  const stopped = (): boolean => signal.aborted || closedQueues.has(queue);
 
   const running = new Set<Promise<void>>();
   const handle = async (message: Message<T>): Promise<void> => {
-    // ack and nack return false when the handler outlived the visibility timeout: the message
-    // has already gone back to the queue and will be delivered again, which is what
-    // at-least-once promises, so a refused handle is not an error here.
+    // ack and nack return false when the handler outlived the visibility timeout (or the queue
+    // closed): the message has already gone back to the queue, which is what at-least-once
+    // promises, so a refused handle is not an error here.
     try {
       await handler(message); // inside the try: a synchronous throw is a failure too
     } catch {
@@ -469,7 +527,7 @@ export async function consume<T>(
     queue.ack(message.receiptHandle);
   };
 
-  while (!signal.aborted) {
+  while (!stopped()) {
     const free = concurrency - running.size;
     if (free === 0) {
       // Receive no more than the free slots: a message received but not started would sit
@@ -481,10 +539,17 @@ export async function consume<T>(
     try {
       batch = await queue.receive({ max: free, waitMs: CONSUME_POLL_MS, signal });
     } catch (error) {
-      if (signal.aborted) break;
+      if (stopped()) break;
       throw error;
     }
-    // Messages that arrived as the signal aborted are handled, not stranded in flight.
+    if (stopped()) {
+      // The receive was served (by a send, an expiry, ...) in the same turn as the abort, before
+      // the abort, and this loop resumes only after it: start no handler. Give the messages
+      // back at once rather than leave them invisible until their visibility timeout. (After a
+      // close the handles are already stale and nack returns false.)
+      for (const message of batch) queue.nack(message.receiptHandle);
+      break;
+    }
     for (const message of batch) {
       const run: Promise<void> = handle(message).finally(() => running.delete(run));
       running.add(run);

@@ -70,6 +70,15 @@ export class MessageQueue<T> {
     throw new Error('Not implemented');
   }
 
+  /**
+   * Shuts the queue down for good: drops every message, clears every timer, makes every
+   * receipt handle stale and rejects every waiting receive. Later sends throw, later receives
+   * reject. Calling it again does nothing.
+   */
+  close(): void {
+    throw new Error('Not implemented');
+  }
+
   /** Messages ready to be received, delivered and not yet acked, and held back by a delay. */
   get stats(): { ready: number; inFlight: number; delayed: number } {
     throw new Error('Not implemented');
@@ -79,7 +88,7 @@ export class MessageQueue<T> {
 /**
  * Runs `handler` on messages from `queue`, never more than `concurrency` unacked at a time:
  * acks when the handler resolves, nacks when it fails. Resolves once `signal` has aborted
- * and the handlers already running have finished.
+ * (or the queue has closed) and the handlers already running have finished.
  */
 export function consume<T>(
   queue: MessageQueue<T>,

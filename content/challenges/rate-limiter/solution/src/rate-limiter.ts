@@ -8,6 +8,8 @@ export interface Decision {
   remaining: number;
   /** 0 when allowed; else how long until this same request would be allowed. */
   retryAfterMs: number;
+  /** How long until this key holds its whole quota again, as a new key does; 0 if it already does. */
+  resetMs: number;
   /** The configured capacity (token bucket) or limit (sliding window). */
   limit: number;
 }
@@ -60,7 +62,7 @@ function requireKey(key: unknown): string {
 }
 
 function optionalMaxKeys(value: unknown): number {
-  // No bound unless asked for: the contract says keys leave only through maxKeys.
+  // No bound unless asked for.
   return value === undefined ? Infinity : requireWhole('maxKeys', value, 1);
 }
 
@@ -70,6 +72,8 @@ function optionalMaxKeys(value: unknown): number {
 // first key is always the least recently used: O(1) touch and O(1) eviction
 // without a hand-written linked list. A Map (not a plain object) also makes
 // every string a safe key, '__proto__' and 'constructor' included.
+// This design never forgets a key on its own; the contract would allow it to
+// forget one whose state is a new key's (see NOTES.md).
 // ---------------------------------------------------------------------------
 
 class LruStore<V> {
@@ -106,13 +110,32 @@ class LruStore<V> {
 
 // ---------------------------------------------------------------------------
 // Token bucket
+//
+// The obvious state, a float `tokens` plus the time it was refilled, adds a
+// fraction on every take: 10 tokens/s polled every 10 ms adds 0.1 ten times,
+// which is 0.9999999999999999 in binary floating point, so the take at 100 ms
+// is denied and the whole schedule slips. Here no fraction is ever stored or
+// summed. A bucket keeps a whole number of tokens `base` as of a millisecond
+// `since`, and the tokens at any later millisecond t are
+//
+//   base + (t − since) × refillPerSecond / 1000       (capped at capacity)
+//
+// computed afresh, as one product, on every take. Costs are whole numbers, so
+// paying one only changes `base`; `since` moves only when the bucket is found
+// full (the cap is the one event that discards refill). Every comparison is
+// written as   (t − since) × refillPerSecond  >=  (amount − base) × 1000
+// (milli-tokens): the right side is an exact integer and the left side is one
+// rounding of one product, which is exact for whole-number and binary-fraction
+// rates and never accumulates for any rate.
 // ---------------------------------------------------------------------------
 
 interface Bucket {
-  /** Fractional tokens: rounding here would lose refill between frequent calls. */
-  tokens: number;
-  /** The Date.now() up to which `tokens` has been refilled. */
-  refilledAt: number;
+  /** Whole tokens at `since`, less every cost paid since: an integer, negative when refill paid for takes. */
+  base: number;
+  /** The millisecond refill is counted from: the last take that found the bucket full, or its creation. */
+  since: number;
+  /** The latest Date.now() a take saw: a wall clock stepped backwards never un-refills a bucket. */
+  seen: number;
 }
 
 /**
@@ -128,6 +151,7 @@ export class TokenBucketLimiter {
   constructor(options: { capacity: number; refillPerSecond: number; maxKeys?: number }) {
     const o = requireOptions(options, 'TokenBucketLimiter');
     this.#capacity = requireWhole('capacity', o.capacity, 1);
+    // 0 is refused: a bucket that never refills has no finite retryAfterMs.
     this.#refillPerSecond = requirePositive('refillPerSecond', o.refillPerSecond);
     this.#buckets = new LruStore(optionalMaxKeys(o.maxKeys));
   }
@@ -143,28 +167,48 @@ export class TokenBucketLimiter {
     requireWhole('cost', cost, 1, this.#capacity);
     const now = Date.now();
     const capacity = this.#capacity;
-    const bucket = this.#buckets.touch(key, () => ({ tokens: capacity, refilledAt: now }));
+    const bucket = this.#buckets.touch(key, () => ({ base: capacity, since: now, seen: now }));
+    const t = Math.max(now, bucket.seen);
+    bucket.seen = t;
 
-    // Refill on every take, denied ones included, and move refilledAt with it:
-    // the fraction earned so far is kept in `tokens`, so nothing is counted
-    // twice and nothing is lost. A clock that steps backwards (wall-clock
-    // adjustment) refills nothing rather than draining the bucket.
-    const elapsedMs = Math.max(0, now - bucket.refilledAt);
-    bucket.tokens = Math.min(capacity, bucket.tokens + (elapsedMs * this.#refillPerSecond) / 1000);
-    bucket.refilledAt = now;
-
-    if (bucket.tokens >= cost) {
-      bucket.tokens -= cost;
-      return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterMs: 0, limit: capacity };
+    // Full: refill beyond capacity is lost, so start counting again from here.
+    if (this.#holds(bucket, t, capacity)) {
+      bucket.base = capacity;
+      bucket.since = t;
     }
+    const allowed = this.#holds(bucket, t, cost);
+    // A denied take changes nothing: the refill it saw is still implied by `since`.
+    if (allowed) bucket.base -= cost;
+
+    const earnedMilli = (t - bucket.since) * this.#refillPerSecond;
     return {
-      allowed: false,
-      remaining: Math.floor(bucket.tokens),
-      // The deficit, not a whole token: with 0.25 tokens banked, a cost of 1
-      // needs 0.75 more, and over-reporting would make clients wait too long.
-      retryAfterMs: Math.ceil(((cost - bucket.tokens) * 1000) / this.#refillPerSecond),
+      allowed,
+      remaining: Math.min(capacity, bucket.base + Math.floor(earnedMilli / 1000)),
+      retryAfterMs: allowed ? 0 : this.#msUntil(bucket, cost, now),
+      resetMs: this.#msUntil(bucket, capacity, now),
       limit: capacity,
     };
+  }
+
+  /** Whether the bucket holds at least `amount` tokens at millisecond `t`. */
+  #holds(bucket: Bucket, t: number, amount: number): boolean {
+    return (t - bucket.since) * this.#refillPerSecond >= (amount - bucket.base) * 1000;
+  }
+
+  /**
+   * Milliseconds from `now` until the bucket holds `amount` tokens: the first
+   * whole millisecond at which #holds turns true, found with the very same
+   * comparison, so a retry at exactly now + the result is allowed and one a
+   * millisecond earlier is not (never early, never late).
+   */
+  #msUntil(bucket: Bucket, amount: number, now: number): number {
+    const needMilli = (amount - bucket.base) * 1000;
+    if (needMilli <= 0) return 0;
+    const rate = this.#refillPerSecond;
+    let elapsed = Math.ceil(needMilli / rate);
+    while (elapsed * rate < needMilli) elapsed++;
+    while (elapsed > 0 && (elapsed - 1) * rate >= needMilli) elapsed--;
+    return Math.max(0, bucket.since + elapsed - now);
   }
 }
 
@@ -191,7 +235,9 @@ export class SlidingWindowLimiter {
   constructor(options: { limit: number; windowMs: number; maxKeys?: number }) {
     const o = requireOptions(options, 'SlidingWindowLimiter');
     this.#limit = requireWhole('limit', o.limit, 1);
-    this.#windowMs = requirePositive('windowMs', o.windowMs);
+    // Whole milliseconds, at least 1: Date.now() has no finer resolution, and a
+    // window of 0 would count nothing at all.
+    this.#windowMs = requireWhole('windowMs', o.windowMs, 1);
     this.#logs = new LruStore(optionalMaxKeys(o.maxKeys));
   }
 
@@ -219,16 +265,16 @@ export class SlidingWindowLimiter {
     }
 
     const counted = times.length - log.head;
-    if (counted < this.#limit) {
-      times.push(now);
-      return { allowed: true, remaining: this.#limit - counted - 1, retryAfterMs: 0, limit: this.#limit };
-    }
-    // Entries are in time order, so the oldest counted take is the first to
-    // leave the window, and with it the first free slot appears.
+    const allowed = counted < this.#limit;
+    if (allowed) times.push(now);
     return {
-      allowed: false,
-      remaining: 0,
-      retryAfterMs: times[log.head] + this.#windowMs - now,
+      allowed,
+      remaining: this.#limit - (times.length - log.head),
+      // Entries are in time order, so the oldest counted take is the first to
+      // leave the window, and with it the first free slot appears.
+      retryAfterMs: allowed ? 0 : times[log.head] + this.#windowMs - now,
+      // The whole quota is back when the newest counted take has left.
+      resetMs: times[times.length - 1] + this.#windowMs - now,
       limit: this.#limit,
     };
   }
@@ -240,8 +286,9 @@ export class SlidingWindowLimiter {
 
 /**
  * Connect-style middleware: one take per request, keyed by `keyOf(req)`.
- * Headers follow draft-ietf-httpapi-ratelimit-headers up to -06
- * (RateLimit-Limit, RateLimit-Remaining) and RFC 9110's Retry-After.
+ * Headers follow draft-ietf-httpapi-ratelimit-headers-06 (RateLimit-Limit,
+ * RateLimit-Remaining, RateLimit-Reset; a response with RateLimit-Limit must
+ * carry RateLimit-Reset) and RFC 9110's Retry-After.
  */
 export function rateLimit(
   limiter: { take(key: string): Decision },
@@ -261,19 +308,23 @@ export function rateLimit(
   return (req, res, next) => {
     // Called as a method: a class instance's take needs its `this`.
     const decision = limiter.take(keyOf(req));
+    // Delay-seconds are whole seconds (RFC 9110 §10.2.3). Round up: rounding
+    // down would invite a retry that is still too early.
+    const retryAfter = String(Math.ceil(decision.retryAfterMs / 1000));
     // Set before next() so they reach the handler's response as well: a
     // handler that answers synchronously would otherwise have sent its
     // headers already.
     res.setHeader('RateLimit-Limit', String(decision.limit));
     res.setHeader('RateLimit-Remaining', String(decision.remaining));
+    // Draft -06: when Retry-After is sent too, RateLimit-Reset SHOULD name the
+    // same moment; otherwise it is when the whole quota is back.
+    res.setHeader('RateLimit-Reset', decision.allowed ? String(Math.ceil(decision.resetMs / 1000)) : retryAfter);
     if (decision.allowed) {
       next();
       return;
     }
-    // Retry-After is delay-seconds, a whole number (RFC 9110 §10.2.3). Round
-    // up: rounding down would invite a retry that is still too early.
     res.statusCode = 429;
-    res.setHeader('Retry-After', String(Math.ceil(decision.retryAfterMs / 1000)));
+    res.setHeader('Retry-After', retryAfter);
     res.setHeader('Content-Type', 'text/plain; charset=utf-8');
     res.end('Too Many Requests\n');
   };

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 //   no performance.now(), no AbortSignal.timeout().
 // - Bad arguments: a wrong type is a TypeError; a number that is not finite,
 //   not whole where a whole number is needed, or out of range is a RangeError.
+// - The statement (README.md) is the full contract; the comments below are a summary.
 
 /** The outcome of one `take`. */
 export interface Decision {
@@ -15,6 +16,8 @@ export interface Decision {
   remaining: number;
   /** 0 when allowed; else how long until this same request would be allowed. */
   retryAfterMs: number;
+  /** How long until this key holds its whole quota again, as a new key does; 0 if it already does. */
+  resetMs: number;
   /** The configured capacity (token bucket) or limit (sliding window). */
   limit: number;
 }
@@ -24,19 +27,22 @@ export interface Decision {
  *
  * - A new key starts full (`capacity` tokens).
  * - On each take: `tokens = min(capacity, tokens + elapsedMs × refillPerSecond / 1000)`;
- *   fractions of a token accumulate.
+ *   fractions of a token accumulate, exactly: with capacity 1 and 10 tokens/s,
+ *   a client taking every 10 ms is allowed at 100 ms, 200 ms, ... (100 times in 10 s).
  * - A take of `cost` tokens is allowed when at least `cost` tokens are there.
  *   A denied take consumes nothing, and its
  *   `retryAfterMs = ceil((cost − tokens) × 1000 / refillPerSecond)`.
- * - `remaining` is `floor(tokens)` after the call.
- * - Every take, allowed or denied, makes its key the most recently used. Keys
- *   leave only through `maxKeys`: when a new key would exceed it, the least
+ * - `remaining` is `floor(tokens)` after the call;
+ *   `resetMs = ceil((capacity − tokens) × 1000 / refillPerSecond)` after the call.
+ * - Every take, allowed or denied, makes its key the most recently used. A key
+ *   whose bucket is full may be forgotten at any time; any other key stays
+ *   until `maxKeys` drops it: when a new key would exceed `maxKeys`, the least
  *   recently used key is dropped.
  */
 export class TokenBucketLimiter {
   /**
    * @param options.capacity        the bucket size: a whole number >= 1
-   * @param options.refillPerSecond tokens added per second: a finite number > 0
+   * @param options.refillPerSecond tokens added per second: a finite number > 0 (0 is a RangeError)
    * @param options.maxKeys         at most this many keys are tracked (a whole number >= 1; default: no bound)
    * @throws {TypeError}  options, or one of them, of the wrong type
    * @throws {RangeError} a number that is not finite, not whole where needed, or out of range
@@ -69,15 +75,17 @@ export class TokenBucketLimiter {
  *   `t − windowMs < s ≤ t`; it is allowed when fewer than `limit` are counted.
  * - Denied takes are not recorded.
  * - When denied, `retryAfterMs = (oldest counted s) + windowMs − t`.
- * - `remaining` is `limit − counted` after the call.
- * - Every take, allowed or denied, makes its key the most recently used. Keys
- *   leave only through `maxKeys`: when a new key would exceed it, the least
- *   recently used key is dropped.
+ * - `remaining` is `limit − counted` after the call; `resetMs` is
+ *   (newest counted s) + windowMs − t after the call.
+ * - Every take, allowed or denied, makes its key the most recently used. A key
+ *   whose window counts no take may be forgotten at any time; any other key
+ *   stays until `maxKeys` drops it: when a new key would exceed `maxKeys`, the
+ *   least recently used key is dropped.
  */
 export class SlidingWindowLimiter {
   /**
    * @param options.limit    allowed takes per window: a whole number >= 1
-   * @param options.windowMs the window length in milliseconds: a finite number > 0
+   * @param options.windowMs the window length: a whole number of milliseconds >= 1 (0 is a RangeError)
    * @param options.maxKeys  at most this many keys are tracked (a whole number >= 1; default: no bound)
    * @throws {TypeError}  options, or one of them, of the wrong type
    * @throws {RangeError} a number that is not finite, not whole where needed, or out of range
@@ -103,11 +111,11 @@ export class SlidingWindowLimiter {
 /**
  * Connect-style middleware: one `limiter.take(keyOf(req))` per request.
  *
- * - Sets `RateLimit-Limit` and `RateLimit-Remaining` from the decision on every
- *   response, 429s included.
- * - Allowed: calls `next()`.
- * - Denied: answers 429 with `Retry-After` in whole seconds (rounded up) and
- *   does not call `next()`.
+ * - Sets `RateLimit-Limit` and `RateLimit-Remaining` from the decision, and
+ *   `RateLimit-Reset`, on every response, 429s included (draft-ietf-httpapi-ratelimit-headers-06).
+ * - Allowed: `RateLimit-Reset` is resetMs in whole seconds (rounded up); calls `next()`.
+ * - Denied: answers 429 with `Retry-After` in whole seconds (rounded up),
+ *   `RateLimit-Reset` equal to it, and does not call `next()`.
  *
  * @throws {TypeError} limiter without a take method, or keyOf not a function
  */
