@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const progress = new ProgressStore(context.workspaceState, log);
   const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log);
   const runtimes = new Runtimes(log);
-  const snippets = new Snippets(study, runtimes);
+  const snippets = new Snippets(study, runtimes, context.globalStorageUri);
   const challenges = new Challenges({ study, globalState: context.globalState, version: versionOf(context), nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'), runtimes, log });
   const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), log });
   const lessonPanel = new LessonPanel(study, context.extensionUri, {
@@ -63,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     challenges,
     challengeTests,
     vscode.window.registerTreeDataProvider(StudyView.id, studyView),
-    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }),
+    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets }),
   );
   void challengeTests.discoverAll();
   void challenges.resumePendingOpen();

@@ -6,6 +6,7 @@ import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
 import type { LessonPanel } from './lessonPanel.ts';
 import { exportProgressCommand, importProgressCommand, resetProgressCommand } from './progressCommands.ts';
 import { quickOpen } from './quickOpen.ts';
+import type { Snippets } from './snippets.ts';
 import type { Study } from './study.ts';
 import { StudyView } from './studyView.ts';
 
@@ -27,6 +28,8 @@ export const COMMANDS = {
   compareWithSolution: 'backendStudy.compareWithSolution',
   resetChallenge: 'backendStudy.resetChallenge',
   installNodeTypes: 'backendStudy.installNodeTypes',
+  editSnippetCopy: 'backendStudy.editSnippetCopy',
+  runSnippet: 'backendStudy.runSnippet',
 } as const;
 
 interface CommandDeps {
@@ -36,9 +39,10 @@ interface CommandDeps {
   readonly lessonPanel: LessonPanel;
   readonly challenges: Challenges;
   readonly challengeTests: ChallengeTests;
+  readonly snippets: Snippets;
 }
 
-export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets }: CommandDeps): vscode.Disposable[] {
   /** A challenge command's target: an id, a tree or test item, the challenge of the active editor, else the learner's pick. */
   const challengeOf = async (target: unknown): Promise<string | undefined> => {
     if (typeof target === 'string') return target;
@@ -62,7 +66,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
   const scaffoldedOf = async (target: unknown): Promise<ScaffoldedChallenge | undefined> => {
     const id = await challengeOf(target);
     if (!id) return undefined;
-    const found = (await challenges.findAll()).find((candidate) => candidate.marker.challenge === id);
+    const found = await challenges.find(id);
     if (!found) void vscode.window.showInformationMessage(`Start the challenge first: "Backend Study: Start Challenge".`);
     return found;
   };
@@ -92,7 +96,21 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
     if (id) await study.progress.update((progress) => setLessonState(progress, id, complete ? 'done' : 'in-progress', new Date()));
   };
 
+  /** A snippet command's target: a URI (editor title menus pass it), else the active editor's file. */
+  const snippetUri = (target: unknown): vscode.Uri | undefined => (target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri);
+
   return [
+    vscode.commands.registerCommand(COMMANDS.editSnippetCopy, async (target?: unknown) => {
+      const uri = snippetUri(target);
+      const original = uri && (await snippets.originalOf(uri));
+      if (original) return snippets.editCopy(original);
+      void vscode.window.showInformationMessage('Open a lesson snippet first ("Open in editor" on the lesson page).');
+      return undefined;
+    }),
+    vscode.commands.registerCommand(COMMANDS.runSnippet, async (target?: unknown) => {
+      const uri = snippetUri(target);
+      return uri ? snippets.runCopy(uri) : undefined;
+    }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => {
       log.show(true);
     }),
@@ -107,7 +125,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
     vscode.commands.registerCommand(COMMANDS.openChallenge, async (target?: unknown) => {
       const id = await challengeOf(target);
       if (!id) return;
-      const scaffolded = (await challenges.findAll()).find((candidate) => candidate.marker.challenge === id);
+      const scaffolded = await challenges.find(id);
       if (scaffolded) await vscode.window.showTextDocument(vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/')));
       else await openChallenge(id);
     }),
