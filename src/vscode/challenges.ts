@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
+  BACKUP_MARKER_FILE,
   backupName,
   challengeFolder,
   MARKER_FILE,
@@ -11,6 +12,7 @@ import {
   type ChallengeSources,
   type Marker,
 } from '../core/challenges/scaffold.ts';
+import { isBackupFolder, preferredCopy } from '../core/challenges/copies.ts';
 import type { Challenge } from '../core/content/model.ts';
 import { runProcess } from '../core/process/runProcess.ts';
 import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
@@ -217,11 +219,30 @@ export class Challenges implements vscode.Disposable {
     return true;
   }
 
-  /** Every scaffolded challenge in the workspace, by its marker. */
+  /** Every scaffolded challenge in the workspace, by its marker; backups are not challenges. */
   async findAll(): Promise<ScaffoldedChallenge[]> {
     const markers = await vscode.workspace.findFiles(`**/${MARKER_FILE}`, '**/node_modules/**');
     const found = await Promise.all(markers.map((uri) => this.read(vscode.Uri.file(dirname(uri.fsPath)))));
-    return found.filter((entry): entry is ScaffoldedChallenge => entry !== undefined);
+    return found.filter((entry): entry is ScaffoldedChallenge => entry !== undefined && !isBackupFolder(basename(entry.folder.fsPath), entry.marker.challenge));
+  }
+
+  /** The copy of a challenge the learner works in, when the workspace holds more than one. */
+  async find(id: string): Promise<ScaffoldedChallenge | undefined> {
+    const copies = (await this.findAll()).filter((candidate) => candidate.marker.challenge === id);
+    if (copies.length <= 1) return copies[0];
+    const described = await Promise.all(
+      copies.map(async (copy) => ({
+        copy,
+        folder: copy.folder.fsPath,
+        entryModifiedMs: (await stat(join(copy.folder.fsPath, ...copy.marker.entry.split('/'))).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
+    );
+    const startFolders = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) => {
+      const located = challengeFolder(folder.uri.fsPath, vscode.workspace.getConfiguration('backendStudy', folder.uri).get<string>('challengesFolder', 'challenges'), id);
+      return 'folder' in located ? [located.folder] : [];
+    });
+    const active = vscode.window.activeTextEditor?.document.uri;
+    return preferredCopy(described, { activeFile: active?.scheme === 'file' ? active.fsPath : undefined, startFolders })?.copy;
   }
 
   async read(folder: vscode.Uri): Promise<ScaffoldedChallenge | undefined> {
@@ -307,9 +328,14 @@ export class Challenges implements vscode.Disposable {
     return { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
   }
 
+  /**
+   * Moves the folder to a timestamped backup beside it. Its marker is renamed, so neither the
+   * Testing view nor a command ever takes the backup for the challenge.
+   */
   private async backUp(folder: string, id: string): Promise<string> {
     const backup = join(dirname(folder), backupName(id, new Date()));
     await rename(folder, backup);
+    await rename(join(backup, MARKER_FILE), join(backup, BACKUP_MARKER_FILE)).catch(() => undefined);
     return backup;
   }
 
