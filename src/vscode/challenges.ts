@@ -41,9 +41,11 @@ export class Challenges implements vscode.Disposable {
   private readonly nodeTypesFile: string;
   private readonly runtimes: Runtimes;
   private readonly log: vscode.LogOutputChannel;
+  private readonly showStatement: (id: string, anchor?: string) => Promise<void>;
 
   /** @param nodeTypesFile the declaration of Node's modules that scaffolded challenges get instead of @types/node */
-  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel }) {
+  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel; showStatement: (id: string, anchor?: string) => Promise<void> }) {
+    this.showStatement = deps.showStatement;
     this.study = deps.study;
     this.globalState = deps.globalState;
     this.version = deps.version;
@@ -155,10 +157,8 @@ export class Challenges implements vscode.Disposable {
     }
     const hint = challenge.hints[shown] ?? '';
     await this.study.progress.update((progress) => updateChallenge(progress, id, { hintsShown: shown + 1 }, new Date()));
-    const next = shown + 1 < challenge.hints.length ? ['Next Hint'] : [];
-    void vscode.window.showInformationMessage(`Hint ${shown + 1} of ${challenge.hints.length}: ${hint}`, { modal: false }, ...next).then((choice) => {
-      if (choice) void this.showNextHint(id);
-    });
+    // The statement lists every hint shown so far, rendered, where the learner can re-read them.
+    await this.showStatement(id, `hint-${shown + 1}`);
     return hint;
   }
 
@@ -176,8 +176,10 @@ export class Challenges implements vscode.Disposable {
     if (!ok) return false;
     const mine = vscode.Uri.joinPath(scaffolded.folder, ...challenge.entry.split('/'));
     const reference = vscode.Uri.from({ scheme: SOLUTION_SCHEME, path: `/${challenge.folder}/solution/${challenge.entry}` });
-    await vscode.commands.executeCommand('vscode.diff', mine, reference, `${challenge.entry}: yours ↔ reference solution`);
-    await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(this.study.contentPath(`${challenge.folder}/solution/NOTES.md`)));
+    // Two groups at most: the notes where the statement is, the diff where the learner's file is.
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(this.study.contentPath(`${challenge.folder}/solution/NOTES.md`)));
+    await vscode.commands.executeCommand('vscode.diff', mine, reference, `${challenge.entry}: yours ↔ reference solution`, { viewColumn: vscode.ViewColumn.Two, preview: false });
     await this.study.progress.update((progress) => updateChallenge(progress, challenge.id, { solutionViewed: true }, new Date()));
     return true;
   }
@@ -347,11 +349,14 @@ export class Challenges implements vscode.Disposable {
     return { starter, tests, nodeTypes };
   }
 
-  private async openFiles(scaffolded: ScaffoldedChallenge): Promise<void> {
-    const readme = vscode.Uri.joinPath(scaffolded.folder, 'README.md');
+  /**
+   * The statement in the first editor group, the learner's file in the second: the same two
+   * groups for every start, reset and open, never a new group beside the last one.
+   */
+  async openFiles(scaffolded: ScaffoldedChallenge): Promise<void> {
     const entry = vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/'));
-    await vscode.commands.executeCommand('markdown.showPreview', readme);
-    await vscode.window.showTextDocument(entry, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    await this.showStatement(scaffolded.marker.challenge);
+    await vscode.window.showTextDocument(entry, { viewColumn: vscode.ViewColumn.Two, preview: false });
   }
 
   dispose(): void {

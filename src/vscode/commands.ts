@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { setLessonState } from '../core/progress/progress.ts';
 import { LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import type { ChallengePanel } from './challengePanel.ts';
 import type { ChallengeTests } from './challengeTests.ts';
 import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
 import type { LessonPanel } from './lessonPanel.ts';
@@ -20,6 +21,7 @@ export const COMMANDS = {
   markLessonComplete: 'backendStudy.markLessonComplete',
   markLessonNotComplete: 'backendStudy.markLessonNotComplete',
   filterByLevel: 'backendStudy.filterByLevel',
+  clearLevelFilter: 'backendStudy.clearLevelFilter',
   exportProgress: 'backendStudy.exportProgress',
   importProgress: 'backendStudy.importProgress',
   resetProgress: 'backendStudy.resetProgress',
@@ -40,9 +42,10 @@ interface CommandDeps {
   readonly challenges: Challenges;
   readonly challengeTests: ChallengeTests;
   readonly snippets: Snippets;
+  readonly challengePanel: ChallengePanel;
 }
 
-export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }: CommandDeps): vscode.Disposable[] {
   /** A challenge command's target: an id, a tree or test item, the challenge of the active editor, else the learner's pick. */
   const challengeOf = async (target: unknown): Promise<string | undefined> => {
     if (typeof target === 'string') return target;
@@ -72,10 +75,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
   };
 
   const openChallenge = async (id: string): Promise<void> => {
-    const { catalog } = await study.loaded();
-    const challenge = catalog.challenges.get(id);
-    if (!challenge) return;
-    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(study.contentPath(`${challenge.folder}/challenge.md`)));
+    await challengePanel.show(id);
   };
 
   /** A lesson command's target: a tree item, an id, else the lesson on show, else the learner's pick. */
@@ -126,7 +126,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
       const id = await challengeOf(target);
       if (!id) return;
       const scaffolded = await challenges.find(id);
-      if (scaffolded) await vscode.window.showTextDocument(vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/')));
+      if (scaffolded) await challenges.openFiles(scaffolded);
       else await openChallenge(id);
     }),
     vscode.commands.registerCommand(COMMANDS.quickOpen, () => quickOpen(study, (id, anchor) => lessonPanel.show(id, anchor), openChallenge)),
@@ -144,6 +144,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
             )?.filter;
       if (chosen) await studyView.setLevelFilter(chosen);
     }),
+    vscode.commands.registerCommand(COMMANDS.clearLevelFilter, () => studyView.setLevelFilter('all')),
     vscode.commands.registerCommand(COMMANDS.exportProgress, (uri?: unknown) => exportProgressCommand(study.progress, uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(COMMANDS.importProgress, (uri?: unknown, mode?: unknown) =>
       importProgressCommand(study.progress, uri instanceof vscode.Uri ? uri : undefined, mode === 'merge' || mode === 'replace' ? mode : undefined),

@@ -52,7 +52,9 @@ export class Snippets implements vscode.Disposable {
   async open(path: string): Promise<void> {
     if (!(await this.known(path))) return;
     const document = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: SNIPPET_SCHEME, path: `/${path}` }));
-    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    // Beside the lesson, in the other of two groups, never a third.
+    const beside = vscode.window.tabGroups.activeTabGroup.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    await vscode.window.showTextDocument(document, { viewColumn: beside, preview: true });
   }
 
   /**

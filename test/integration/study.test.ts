@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { lessonState } from '../../src/core/progress/progress.ts';
 import type { GroupNode, StudyNode } from '../../src/core/study/studyTree.ts';
 import { PROGRESS_KEY } from '../../src/vscode/progressStore.ts';
-import { hooks, waitFor } from './extension.ts';
+import { defaultExportUri } from '../../src/vscode/progressCommands.ts';
+import { extension, hooks, waitFor } from './extension.ts';
 
 async function tree(): Promise<{ group: GroupNode; item: vscode.TreeItem; children: { node: StudyNode; item: vscode.TreeItem }[] }[]> {
   const { studyView } = await hooks();
@@ -150,6 +151,36 @@ describe('study view, lessons and progress', () => {
     const shown = (await tree()).flatMap((entry) => entry.children.map((child) => child.node.id));
     const expected = [...catalog.lessons.values(), ...catalog.challenges.values()].filter((item) => item.level === level).map((item) => item.id);
     assert.deepEqual(shown.sort(), expected.sort());
+  });
+
+  it('shows the active level filter in the view, and an empty result as such, not as unreadable content', async () => {
+    const { study, studyView } = await hooks();
+    assert.equal(studyView.description, '');
+    // The fixture content has one challenge, at the senior level, and no lessons.
+    study.useContentRoot(join(extension().extensionPath, 'test', 'fixtures', 'content'));
+    try {
+      await vscode.commands.executeCommand('backendStudy.filterByLevel', 'principal');
+      assert.equal(studyView.description, 'principal level only');
+      const shown = await studyView.getChildren();
+      assert.deepEqual(shown.map((node) => node.kind), ['notice']);
+      const item = studyView.getTreeItem(shown[0]!);
+      assert.match(typeof item.label === 'string' ? item.label : (item.label?.label ?? ''), /No lessons or challenges at the principal level/);
+      assert.deepEqual([item.command?.command, item.command?.arguments], ['backendStudy.filterByLevel', ['all']]);
+      await vscode.commands.executeCommand('backendStudy.clearLevelFilter');
+      assert.equal(studyView.levelFilter, 'all');
+      assert.equal(studyView.description, '');
+    } finally {
+      study.useContentRoot(join(extension().extensionPath, 'content'));
+    }
+  });
+
+  it('proposes to export progress outside the learner\'s workspace', () => {
+    const proposed = defaultExportUri();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const inside = !relative(folder.uri.fsPath, proposed.fsPath).startsWith('..');
+      assert.ok(!inside, `${proposed.fsPath} is inside the workspace folder ${folder.uri.fsPath}`);
+    }
+    assert.match(proposed.fsPath, /backend-study-progress-\d{4}-\d{2}-\d{2}\.json$/);
   });
 
   it('opens a lesson snippet read-only, with the file\'s text', async () => {
