@@ -129,6 +129,19 @@ describe('challenges: scaffolding and the Testing API', function () {
     assert.ok(await testItem('sum', 'with objects', 'keeps a report of the total'));
   });
 
+  it('titles the Testing root from the current catalog, without waiting for another discovery', async () => {
+    const { study, challengeTests } = await hooks();
+    const label = () => challengeTests.challengeItem(ID)?.label;
+    study.useContentRoot(join(extension().extensionPath, 'content'));
+    try {
+      // The extension's own content has no such challenge: the root falls back to its id.
+      await waitFor(() => label() === ID, `the root to be relabelled, it reads ${label()}`);
+    } finally {
+      study.useContentRoot(fixtureContent());
+    }
+    await waitFor(() => label() === 'Sum numbers (fixture)', `the root to take the fixture's title back, it reads ${label()}`);
+  });
+
   it('keeps the tests current as the learner types, before saving', async () => {
     const testFile = vscode.Uri.file(join(scaffolded.folder.fsPath, 'test', 'sum.test.ts'));
     const editor = await vscode.window.showTextDocument(testFile);
