@@ -5,7 +5,20 @@
   const vscode = acquireVsCodeApi();
   const body = document.body;
   const lessonId = body.dataset.lessonId;
-  vscode.setState({ lessonId });
+  // The reading position: the webview is rebuilt on every tab switch and window reload, and
+  // its state is what survives.
+  const saved = vscode.getState();
+  const savedY = saved && saved.lessonId === lessonId && typeof saved.scrollY === 'number' ? saved.scrollY : 0;
+  vscode.setState({ lessonId, scrollY: savedY });
+  let scrollTimer = 0;
+  window.addEventListener(
+    'scroll',
+    () => {
+      clearTimeout(scrollTimer);
+      scrollTimer = setTimeout(() => vscode.setState({ lessonId, scrollY: window.scrollY }), 100);
+    },
+    { passive: true },
+  );
 
   /** @param {boolean} complete */
   function showComplete(complete) {
@@ -74,5 +87,6 @@
   });
 
   if (body.dataset.anchor) document.getElementById(body.dataset.anchor)?.scrollIntoView();
+  else if (savedY > 0) window.scrollTo(0, savedY);
   vscode.postMessage({ type: 'ready' });
 })();

@@ -2,6 +2,7 @@
 // Nothing else reaches into VS Code's global state.
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { ChallengePanel } from './vscode/challengePanel.ts';
 import { ChallengeTests } from './vscode/challengeTests.ts';
 import { Challenges } from './vscode/challenges.ts';
 import { COMMANDS, registerCommands } from './vscode/commands.ts';
@@ -27,6 +28,7 @@ export interface ExtensionApi {
     readonly workspaceState: vscode.Memento;
     readonly challenges: Challenges;
     readonly challengeTests: ChallengeTests;
+    readonly challengePanel: ChallengePanel;
   };
 }
 
@@ -36,8 +38,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const progress = new ProgressStore(context.workspaceState, log);
   const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log);
   const runtimes = new Runtimes(log);
-  const snippets = new Snippets(study, runtimes);
-  const challenges = new Challenges({ study, globalState: context.globalState, version: versionOf(context), nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'), runtimes, log });
+  const snippets = new Snippets(study, runtimes, context.globalStorageUri);
+  // The statement panel and the challenges need each other: the panel's buttons start a
+  // challenge, and a start or a hint shows the statement.
+  const statement: { panel?: ChallengePanel } = {};
+  const challenges = new Challenges({
+    study,
+    globalState: context.globalState,
+    version: versionOf(context),
+    nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'),
+    runtimes,
+    log,
+    showStatement: async (id, anchor) => statement.panel?.show(id, { preserveFocus: true, ...(anchor ? { anchor } : {}) }),
+  });
   const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), log });
   const lessonPanel = new LessonPanel(study, context.extensionUri, {
     openSnippet: (path) => snippets.open(path),
@@ -48,7 +61,24 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
       await vscode.commands.executeCommand(COMMANDS.startChallenge, id);
     },
   }, log);
+  const challengePanel = new ChallengePanel(
+    study,
+    context.extensionUri,
+    {
+      startChallenge: async (id) => {
+        await vscode.commands.executeCommand(COMMANDS.startChallenge, id);
+      },
+      showNextHint: async (id) => {
+        await challenges.showNextHint(id);
+      },
+      openLesson: (id) => lessonPanel.show(id),
+    },
+    async (id) => (await challenges.find(id)) !== undefined,
+  );
+  statement.panel = challengePanel;
   const studyView = new StudyView(study, context.workspaceState);
+  const studyTreeView = vscode.window.createTreeView(StudyView.id, { treeDataProvider: studyView });
+  studyView.attach(studyTreeView);
   const statusBar = new StatusBar(study);
 
   context.subscriptions.push(
@@ -62,8 +92,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusBar,
     challenges,
     challengeTests,
-    vscode.window.registerTreeDataProvider(StudyView.id, studyView),
-    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }),
+    challengePanel,
+    studyTreeView,
+    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }),
   );
   void challengeTests.discoverAll();
   void challenges.resumePendingOpen();
@@ -81,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
   return {
     activationMs,
-    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests } } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests, challengePanel } } : {}),
   };
 }
 

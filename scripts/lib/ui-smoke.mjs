@@ -1,6 +1,8 @@
 // The UI smoke test: uses the headless workbench as a person would and saves screenshots into
 // the git-ignored .artifacts/screenshots/. A new learner opens the study view, reads a lesson,
 // marks it done, and sees the tree and the status bar agree, after a window reload too.
+/* global window, document, getComputedStyle -- the functions passed to evaluate() run in the webview page. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './provision.mjs';
 import { workbenchUrl } from './vscode-host.mjs';
@@ -31,6 +33,41 @@ async function waitForStatus(page, pattern) {
     await page.waitForTimeout(200);
   }
   throw new Error(`the status bar shows "${text}", expected ${pattern}`);
+}
+
+
+/** Runs a palette command by its title, as a person would. */
+async function palette(page, title) {
+  await page.keyboard.press('F1');
+  await page.keyboard.type(title);
+  // By the start of its label: Enter would take the best fuzzy match, which can be another command.
+  const row = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+/** A webview frame whose page has an element matching `selector` (webviews are rebuilt as they come back). */
+async function frameWith(page, selector, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if ((await frame.locator(selector).count().catch(() => 0)) > 0) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no webview frame has ${selector}`);
+}
+
+/** The challenge's title and hints, read from its content file the way the smoke needs them. */
+function challengeContent(id) {
+  const text = readFileSync(join(ROOT, 'content', 'challenges', id, 'challenge.md'), 'utf8');
+  const title = /^title: "?(.*?)"?$/m.exec(text)?.[1] ?? id;
+  const hints = [...text.matchAll(/^ {2}- "(.*)"$/gm)].map((match) => match[1]);
+  return { title, hints };
+}
+
+async function scrollYOf(frame) {
+  return frame.evaluate(() => window.scrollY);
 }
 
 export async function runUiSmoke({ browser, server, workspace, screenshots }) {
@@ -69,6 +106,57 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     await doneIcon.waitFor({ state: 'visible', timeout: 10_000 });
     steps.push(`marked complete: status bar ${done + 1}/${total}, tree shows it done (${await shot('lesson-complete')})`);
 
+    // Code blocks wrap at the default width, and keywords have their own colour.
+    const layout = await frame.evaluate(() => {
+      const wide = [...document.querySelectorAll('pre')].filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length;
+      const keyword = document.querySelector('.hljs-keyword');
+      const code = keyword?.closest('code');
+      return { wide, keyword: keyword ? getComputedStyle(keyword).color : undefined, text: code ? getComputedStyle(code).color : undefined };
+    });
+    if (layout.wide > 0) throw new Error(`${layout.wide} code block(s) scroll sideways at the default width`);
+    if (!layout.keyword || layout.keyword === layout.text) throw new Error(`keywords are not coloured (${layout.keyword} on ${layout.text})`);
+    steps.push(`code blocks wrap, keywords ${layout.keyword} on ${layout.text}`);
+
+    // The reading position survives a tab switch.
+    await frame.evaluate(() => window.scrollTo(0, 4000));
+    await page.waitForTimeout(500);
+    const read = await scrollYOf(frame);
+    if (read < 1000) throw new Error(`the lesson did not scroll (${read})`);
+    await palette(page, 'File: New Untitled Text File');
+    await page.waitForTimeout(1000);
+    await page.locator('.tab', { hasText: lessonTitle }).first().click();
+    let back = await lessonFrame(page, lessonTitle);
+    await page.waitForTimeout(1000);
+    const after = await scrollYOf(back);
+    if (Math.abs(after - read) > 50) throw new Error(`after a tab switch the lesson is at ${after}, was at ${read}`);
+    steps.push(`tab switch keeps the reading position (${read} → ${after}) (${await shot('lesson-position')})`);
+
+    // Jump to a heading while the lesson's tab is in the background.
+    const jump = await back.evaluate(() => {
+      const found = [...document.querySelectorAll('main h2[id], main h3[id]')].at(-2);
+      return found ? { id: found.id, text: found.textContent.trim() } : undefined;
+    });
+    if (!jump) throw new Error('the lesson has no headings to jump to');
+    await palette(page, 'File: New Untitled Text File');
+    await page.waitForTimeout(500);
+    await palette(page, 'Backend Study: Open Lesson or Challenge...');
+    // The pick opens once the catalog is read; typing before that goes into the editor.
+    await page.locator('.quick-input-widget input[placeholder^="Search titles"]').first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.keyboard.type(jump.text);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: jump.text }).first().click({ timeout: 15_000 });
+    const deadline = Date.now() + 15_000;
+    let top = Number.POSITIVE_INFINITY;
+    while (Date.now() < deadline) {
+      back = await lessonFrame(page, lessonTitle);
+      top = await back.evaluate((id) => document.getElementById(id)?.getBoundingClientRect().top ?? Number.POSITIVE_INFINITY, jump.id).catch(() => top);
+      if (Math.abs(top) < 60) break;
+      await page.waitForTimeout(300);
+    }
+    if (Math.abs(top) >= 60) throw new Error(`jumping to "${jump.text}" from the background left it at ${top} px`);
+    await page.waitForTimeout(500);
+    const beforeReload = await scrollYOf(back);
+    steps.push(`jump to "${jump.text}" from a background tab (${await shot('lesson-heading')})`);
+
     // Reload as a person would, through the command palette: the workbench then saves its
     // state (open editors, webview state) before it unloads.
     await page.keyboard.press('F1');
@@ -78,9 +166,44 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     const loaded = page.waitForEvent('load', { timeout: 60_000 });
     await reload.click();
     await loaded;
-    await lessonFrame(page, lessonTitle);
+    const reloaded = await lessonFrame(page, lessonTitle);
     await waitForStatus(page, new RegExp(`^${done + 1}/${total}$`));
-    steps.push(`after a reload the lesson panel is back and the status bar still shows ${done + 1}/${total} (${await shot('after-reload')})`);
+    await page.waitForTimeout(1000);
+    const restored = await scrollYOf(reloaded);
+    if (Math.abs(restored - beforeReload) > 50) throw new Error(`after a reload the lesson is at ${restored}, was at ${beforeReload}`);
+    steps.push(`after a reload the lesson panel is back at its position (${restored}) and the status bar still shows ${done + 1}/${total} (${await shot('after-reload')})`);
+
+    // The statement of a challenge not started: no hint until Show Next Hint.
+    const { title: challengeTitle, hints } = challengeContent('rate-limiter');
+    const challengeRow = page.locator('.part.sidebar [role="treeitem"]', { hasText: challengeTitle }).first();
+    await challengeRow.click();
+    let statement = await frameWith(page, 'body[data-challenge-id="rate-limiter"] .no-hints');
+    const text = await statement.locator('body').innerText();
+    const leaked = hints.filter((hint) => text.includes(hint.slice(0, 40)));
+    if (leaked.length > 0 || /^hints:/m.test(text)) throw new Error(`the statement shows ${leaked.length} hint(s) before Show Next Hint`);
+    steps.push(`statement without hints (${await shot('statement')})`);
+    await statement.locator('button[data-action="show-next-hint"]').click();
+    statement = await frameWith(page, 'body[data-challenge-id="rate-limiter"] #hint-1');
+    if ((await statement.locator('.hint-list li').count()) !== 1) throw new Error('Show Next Hint did not show exactly one hint');
+    steps.push(`Show Next Hint shows hint 1 in the statement (${await shot('statement-hint')})`);
+
+    // Start it, reset it: one root in the Testing view, two editor groups at most.
+    await statement.locator('button[data-action="start-challenge"]').click();
+    await page.locator('.tab', { hasText: 'rate-limiter.ts' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.tab', { hasText: 'rate-limiter.ts' }).first().click();
+    await palette(page, 'Backend Study: Reset Challenge...');
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Reset' }).first().click({ timeout: 15_000 });
+    await page.waitForTimeout(2000);
+    await palette(page, 'Testing: Focus on Test Explorer View');
+    const roots = page.locator('.test-explorer [role="treeitem"][aria-level="1"]', { hasText: challengeTitle });
+    await roots.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForTimeout(2000);
+    const rootCount = await roots.count();
+    const groups = await page.locator('.editor-group-container').count();
+    const testingShot = await shot('testing-after-reset');
+    if (rootCount !== 1) throw new Error(`after a reset the Testing view lists ${rootCount} roots titled "${challengeTitle}" (${testingShot})`);
+    if (groups > 2) throw new Error(`after start and reset ${groups} editor groups are open (${testingShot})`);
+    steps.push(`after a reset the Testing view has one root, ${groups} editor group(s) (${testingShot})`);
     return { ok: true, detail: steps.join('; ') };
   } catch (error) {
     const file = await shot('failure').catch(() => 'no screenshot');
@@ -132,7 +255,7 @@ export async function runNoFolderStart({ browser, server, target, screenshots })
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
     await page.locator('.tab', { hasText: 'rate-limiter.ts' }).first().waitFor({ state: 'visible', timeout: 60_000 });
-    await page.locator('.tab', { hasText: 'Preview README.md' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.locator('.tab', { hasText: challengeContent('rate-limiter').title }).first().waitFor({ state: 'visible', timeout: 30_000 });
     return { ok: true, detail: `started rate-limiter from an empty window into ${target}; the folder opened with the statement and src/rate-limiter.ts (${await shot('start-without-folder')})` };
   } catch (error) {
     const file = await shot('start-without-folder-failure').catch(() => 'no screenshot');

@@ -77,6 +77,9 @@ export class ChallengeTests implements vscode.Disposable {
       tests.onDidDelete((uri) => this.refreshFile(uri)),
       vscode.workspace.onDidChangeTextDocument((event) => this.refreshFile(event.document.uri, event.document.getText())),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.discoverAll()),
+      // The roots are titled from the catalog: one discovered before the catalog changed kept
+      // a stale label while the others took the new one.
+      deps.study.onDidChangeCatalog(() => this.discoverAll()),
       vscode.workspace.onDidSaveTextDocument((document) => {
         this.rerunContinuous(document.uri);
       }),

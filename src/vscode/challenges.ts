@@ -1,7 +1,8 @@
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
+  BACKUP_MARKER_FILE,
   backupName,
   challengeFolder,
   MARKER_FILE,
@@ -11,6 +12,7 @@ import {
   type ChallengeSources,
   type Marker,
 } from '../core/challenges/scaffold.ts';
+import { isBackupFolder, preferredCopy } from '../core/challenges/copies.ts';
 import type { Challenge } from '../core/content/model.ts';
 import { runProcess } from '../core/process/runProcess.ts';
 import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
@@ -39,9 +41,11 @@ export class Challenges implements vscode.Disposable {
   private readonly nodeTypesFile: string;
   private readonly runtimes: Runtimes;
   private readonly log: vscode.LogOutputChannel;
+  private readonly showStatement: (id: string, anchor?: string) => Promise<void>;
 
   /** @param nodeTypesFile the declaration of Node's modules that scaffolded challenges get instead of @types/node */
-  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel }) {
+  constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel; showStatement: (id: string, anchor?: string) => Promise<void> }) {
+    this.showStatement = deps.showStatement;
     this.study = deps.study;
     this.globalState = deps.globalState;
     this.version = deps.version;
@@ -153,10 +157,8 @@ export class Challenges implements vscode.Disposable {
     }
     const hint = challenge.hints[shown] ?? '';
     await this.study.progress.update((progress) => updateChallenge(progress, id, { hintsShown: shown + 1 }, new Date()));
-    const next = shown + 1 < challenge.hints.length ? ['Next Hint'] : [];
-    void vscode.window.showInformationMessage(`Hint ${shown + 1} of ${challenge.hints.length}: ${hint}`, { modal: false }, ...next).then((choice) => {
-      if (choice) void this.showNextHint(id);
-    });
+    // The statement lists every hint shown so far, rendered, where the learner can re-read them.
+    await this.showStatement(id, `hint-${shown + 1}`);
     return hint;
   }
 
@@ -174,8 +176,10 @@ export class Challenges implements vscode.Disposable {
     if (!ok) return false;
     const mine = vscode.Uri.joinPath(scaffolded.folder, ...challenge.entry.split('/'));
     const reference = vscode.Uri.from({ scheme: SOLUTION_SCHEME, path: `/${challenge.folder}/solution/${challenge.entry}` });
-    await vscode.commands.executeCommand('vscode.diff', mine, reference, `${challenge.entry}: yours ↔ reference solution`);
-    await vscode.commands.executeCommand('markdown.showPreviewToSide', vscode.Uri.file(this.study.contentPath(`${challenge.folder}/solution/NOTES.md`)));
+    // Two groups at most: the notes where the statement is, the diff where the learner's file is.
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(this.study.contentPath(`${challenge.folder}/solution/NOTES.md`)));
+    await vscode.commands.executeCommand('vscode.diff', mine, reference, `${challenge.entry}: yours ↔ reference solution`, { viewColumn: vscode.ViewColumn.Two, preview: false });
     await this.study.progress.update((progress) => updateChallenge(progress, challenge.id, { solutionViewed: true }, new Date()));
     return true;
   }
@@ -217,11 +221,30 @@ export class Challenges implements vscode.Disposable {
     return true;
   }
 
-  /** Every scaffolded challenge in the workspace, by its marker. */
+  /** Every scaffolded challenge in the workspace, by its marker; backups are not challenges. */
   async findAll(): Promise<ScaffoldedChallenge[]> {
     const markers = await vscode.workspace.findFiles(`**/${MARKER_FILE}`, '**/node_modules/**');
     const found = await Promise.all(markers.map((uri) => this.read(vscode.Uri.file(dirname(uri.fsPath)))));
-    return found.filter((entry): entry is ScaffoldedChallenge => entry !== undefined);
+    return found.filter((entry): entry is ScaffoldedChallenge => entry !== undefined && !isBackupFolder(basename(entry.folder.fsPath), entry.marker.challenge));
+  }
+
+  /** The copy of a challenge the learner works in, when the workspace holds more than one. */
+  async find(id: string): Promise<ScaffoldedChallenge | undefined> {
+    const copies = (await this.findAll()).filter((candidate) => candidate.marker.challenge === id);
+    if (copies.length <= 1) return copies[0];
+    const described = await Promise.all(
+      copies.map(async (copy) => ({
+        copy,
+        folder: copy.folder.fsPath,
+        entryModifiedMs: (await stat(join(copy.folder.fsPath, ...copy.marker.entry.split('/'))).catch(() => undefined))?.mtimeMs ?? 0,
+      })),
+    );
+    const startFolders = (vscode.workspace.workspaceFolders ?? []).flatMap((folder) => {
+      const located = challengeFolder(folder.uri.fsPath, vscode.workspace.getConfiguration('backendStudy', folder.uri).get<string>('challengesFolder', 'challenges'), id);
+      return 'folder' in located ? [located.folder] : [];
+    });
+    const active = vscode.window.activeTextEditor?.document.uri;
+    return preferredCopy(described, { activeFile: active?.scheme === 'file' ? active.fsPath : undefined, startFolders })?.copy;
   }
 
   async read(folder: vscode.Uri): Promise<ScaffoldedChallenge | undefined> {
@@ -307,9 +330,14 @@ export class Challenges implements vscode.Disposable {
     return { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
   }
 
+  /**
+   * Moves the folder to a timestamped backup beside it. Its marker is renamed, so neither the
+   * Testing view nor a command ever takes the backup for the challenge.
+   */
   private async backUp(folder: string, id: string): Promise<string> {
     const backup = join(dirname(folder), backupName(id, new Date()));
     await rename(folder, backup);
+    await rename(join(backup, MARKER_FILE), join(backup, BACKUP_MARKER_FILE)).catch(() => undefined);
     return backup;
   }
 
@@ -321,11 +349,14 @@ export class Challenges implements vscode.Disposable {
     return { starter, tests, nodeTypes };
   }
 
-  private async openFiles(scaffolded: ScaffoldedChallenge): Promise<void> {
-    const readme = vscode.Uri.joinPath(scaffolded.folder, 'README.md');
+  /**
+   * The statement in the first editor group, the learner's file in the second: the same two
+   * groups for every start, reset and open, never a new group beside the last one.
+   */
+  async openFiles(scaffolded: ScaffoldedChallenge): Promise<void> {
     const entry = vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/'));
-    await vscode.commands.executeCommand('markdown.showPreview', readme);
-    await vscode.window.showTextDocument(entry, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    await this.showStatement(scaffolded.marker.challenge);
+    await vscode.window.showTextDocument(entry, { viewColumn: vscode.ViewColumn.Two, preview: false });
   }
 
   dispose(): void {

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { setLessonState } from '../core/progress/progress.ts';
 import { LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import type { ChallengePanel } from './challengePanel.ts';
 import type { ChallengeTests } from './challengeTests.ts';
 import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
 import type { LessonPanel } from './lessonPanel.ts';
 import { exportProgressCommand, importProgressCommand, resetProgressCommand } from './progressCommands.ts';
 import { quickOpen } from './quickOpen.ts';
+import type { Snippets } from './snippets.ts';
 import type { Study } from './study.ts';
 import { StudyView } from './studyView.ts';
 
@@ -19,6 +21,7 @@ export const COMMANDS = {
   markLessonComplete: 'backendStudy.markLessonComplete',
   markLessonNotComplete: 'backendStudy.markLessonNotComplete',
   filterByLevel: 'backendStudy.filterByLevel',
+  clearLevelFilter: 'backendStudy.clearLevelFilter',
   exportProgress: 'backendStudy.exportProgress',
   importProgress: 'backendStudy.importProgress',
   resetProgress: 'backendStudy.resetProgress',
@@ -27,6 +30,8 @@ export const COMMANDS = {
   compareWithSolution: 'backendStudy.compareWithSolution',
   resetChallenge: 'backendStudy.resetChallenge',
   installNodeTypes: 'backendStudy.installNodeTypes',
+  editSnippetCopy: 'backendStudy.editSnippetCopy',
+  runSnippet: 'backendStudy.runSnippet',
 } as const;
 
 interface CommandDeps {
@@ -36,9 +41,11 @@ interface CommandDeps {
   readonly lessonPanel: LessonPanel;
   readonly challenges: Challenges;
   readonly challengeTests: ChallengeTests;
+  readonly snippets: Snippets;
+  readonly challengePanel: ChallengePanel;
 }
 
-export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }: CommandDeps): vscode.Disposable[] {
   /** A challenge command's target: an id, a tree or test item, the challenge of the active editor, else the learner's pick. */
   const challengeOf = async (target: unknown): Promise<string | undefined> => {
     if (typeof target === 'string') return target;
@@ -62,16 +69,13 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
   const scaffoldedOf = async (target: unknown): Promise<ScaffoldedChallenge | undefined> => {
     const id = await challengeOf(target);
     if (!id) return undefined;
-    const found = (await challenges.findAll()).find((candidate) => candidate.marker.challenge === id);
+    const found = await challenges.find(id);
     if (!found) void vscode.window.showInformationMessage(`Start the challenge first: "Backend Study: Start Challenge".`);
     return found;
   };
 
   const openChallenge = async (id: string): Promise<void> => {
-    const { catalog } = await study.loaded();
-    const challenge = catalog.challenges.get(id);
-    if (!challenge) return;
-    await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(study.contentPath(`${challenge.folder}/challenge.md`)));
+    await challengePanel.show(id);
   };
 
   /** A lesson command's target: a tree item, an id, else the lesson on show, else the learner's pick. */
@@ -92,7 +96,21 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
     if (id) await study.progress.update((progress) => setLessonState(progress, id, complete ? 'done' : 'in-progress', new Date()));
   };
 
+  /** A snippet command's target: a URI (editor title menus pass it), else the active editor's file. */
+  const snippetUri = (target: unknown): vscode.Uri | undefined => (target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri);
+
   return [
+    vscode.commands.registerCommand(COMMANDS.editSnippetCopy, async (target?: unknown) => {
+      const uri = snippetUri(target);
+      const original = uri && (await snippets.originalOf(uri));
+      if (original) return snippets.editCopy(original);
+      void vscode.window.showInformationMessage('Open a lesson snippet first ("Open in editor" on the lesson page).');
+      return undefined;
+    }),
+    vscode.commands.registerCommand(COMMANDS.runSnippet, async (target?: unknown) => {
+      const uri = snippetUri(target);
+      return uri ? snippets.runCopy(uri) : undefined;
+    }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => {
       log.show(true);
     }),
@@ -107,8 +125,8 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
     vscode.commands.registerCommand(COMMANDS.openChallenge, async (target?: unknown) => {
       const id = await challengeOf(target);
       if (!id) return;
-      const scaffolded = (await challenges.findAll()).find((candidate) => candidate.marker.challenge === id);
-      if (scaffolded) await vscode.window.showTextDocument(vscode.Uri.joinPath(scaffolded.folder, ...scaffolded.marker.entry.split('/')));
+      const scaffolded = await challenges.find(id);
+      if (scaffolded) await challenges.openFiles(scaffolded);
       else await openChallenge(id);
     }),
     vscode.commands.registerCommand(COMMANDS.quickOpen, () => quickOpen(study, (id, anchor) => lessonPanel.show(id, anchor), openChallenge)),
@@ -126,6 +144,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
             )?.filter;
       if (chosen) await studyView.setLevelFilter(chosen);
     }),
+    vscode.commands.registerCommand(COMMANDS.clearLevelFilter, () => studyView.setLevelFilter('all')),
     vscode.commands.registerCommand(COMMANDS.exportProgress, (uri?: unknown) => exportProgressCommand(study.progress, uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(COMMANDS.importProgress, (uri?: unknown, mode?: unknown) =>
       importProgressCommand(study.progress, uri instanceof vscode.Uri ? uri : undefined, mode === 'merge' || mode === 'replace' ? mode : undefined),

@@ -22,6 +22,7 @@ export class LessonPanel implements vscode.Disposable {
 
   private panel: vscode.WebviewPanel | undefined;
   private lessonId: string | undefined;
+  private pendingAnchor: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly study: Study;
   private readonly media: vscode.Uri;
@@ -69,6 +70,9 @@ export class LessonPanel implements vscode.Disposable {
       return;
     }
     if (this.panel && this.lessonId === lessonId) {
+      // A hidden webview is rebuilt as it comes back and would lose a message sent now: it
+      // gets the anchor when its script reports ready.
+      if (anchor && !this.panel.visible) this.pendingAnchor = anchor;
       this.panel.reveal();
       if (anchor) void this.panel.webview.postMessage({ type: 'scrollTo', anchor });
       return;
@@ -113,8 +117,12 @@ export class LessonPanel implements vscode.Disposable {
 
   private async handle(message: LessonMessage): Promise<void> {
     switch (message.type) {
-      case 'ready':
+      case 'ready': {
+        const anchor = this.pendingAnchor;
+        this.pendingAnchor = undefined;
+        if (anchor) await this.panel?.webview.postMessage({ type: 'scrollTo', anchor });
         return;
+      }
       case 'openLesson':
         return this.show(message.lessonId, message.anchor);
       case 'openExternal':

@@ -1,6 +1,22 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EMPTY_PROGRESS, exportProgress, mergeProgress, parseExport } from '../core/progress/progress.ts';
 import type { ProgressStore } from './progressStore.ts';
+
+/**
+ * Where Export Progress proposes to save: the home folder (or its Documents), never the
+ * workspace, which is the learner's repository, where the file would get committed.
+ */
+export function defaultExportUri(now = new Date()): vscode.Uri {
+  const name = `backend-study-progress-${now.toISOString().slice(0, 10)}.json`;
+  const home = homedir();
+  const workspace = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  const candidates = [join(home, 'Documents'), home, join(home, '..')].filter((dir) => existsSync(dir));
+  const outside = candidates.find((dir) => workspace.every((folder) => !`${dir}/`.startsWith(`${folder}/`)));
+  return vscode.Uri.file(join(outside ?? home, name));
+}
 
 /** Export, import and reset of progress. Arguments let tests skip the dialogs; the palette gives none. */
 export async function exportProgressCommand(store: ProgressStore, target?: vscode.Uri): Promise<void> {
@@ -8,7 +24,7 @@ export async function exportProgressCommand(store: ProgressStore, target?: vscod
     target ??
     (await vscode.window.showSaveDialog({
       title: 'Export study progress',
-      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.cwd()), 'backend-study-progress.json'),
+      defaultUri: defaultExportUri(),
       filters: { JSON: ['json'] },
     }));
   if (!uri) return;

@@ -70,6 +70,7 @@ export class Study implements vscode.Disposable {
     } catch (error) {
       // Unreadable content (a missing folder, permissions) leaves an empty study view, never a crash.
       this.log.error(`Could not load the content from ${this.contentRoot}: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.commands.executeCommand('setContext', 'backendStudy.contentUnreadable', true);
       const empty = await loadCatalog({ readFile: () => Promise.resolve(undefined), list: () => Promise.resolve(undefined) });
       return empty;
     }

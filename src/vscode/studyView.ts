@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ItemState } from '../core/progress/progress.ts';
-import { buildStudyTree, LEVEL_FILTERS, type GroupNode, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import { buildStudyTree, emptyFilterNotice, filterDescription, LEVEL_FILTERS, type GroupNode, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
 import type { Study } from './study.ts';
 
 const LEVEL_FILTER_KEY = 'backendStudy.levelFilter';
@@ -20,6 +20,7 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly study: Study;
   private readonly state: vscode.Memento;
+  private view: vscode.TreeView<StudyNode> | undefined;
 
   constructor(study: Study, state: vscode.Memento) {
     this.study = study;
@@ -35,6 +36,16 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
     void this.updateFilterContext();
   }
 
+  /** The view this provider feeds: it shows the active filter in its description. */
+  attach(view: vscode.TreeView<StudyNode>): void {
+    this.view = view;
+    view.description = filterDescription(this.levelFilter) ?? '';
+  }
+
+  get description(): string | undefined {
+    return this.view?.description;
+  }
+
   get levelFilter(): LevelFilter {
     const stored = this.state.get<unknown>(LEVEL_FILTER_KEY);
     return LEVEL_FILTERS.includes(stored as LevelFilter) ? (stored as LevelFilter) : 'all';
@@ -43,6 +54,7 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
   async setLevelFilter(filter: LevelFilter): Promise<void> {
     await this.state.update(LEVEL_FILTER_KEY, filter);
     await this.updateFilterContext();
+    if (this.view) this.view.description = filterDescription(filter) ?? '';
     this.refresh();
   }
 
@@ -53,10 +65,21 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
   async getChildren(node?: StudyNode): Promise<StudyNode[]> {
     if (node) return isGroup(node) ? [...node.children] : [];
     const { catalog } = await this.study.loaded();
-    return buildStudyTree(catalog, this.study.progress.progress, this.levelFilter);
+    const filter = this.levelFilter;
+    const groups = buildStudyTree(catalog, this.study.progress.progress, filter);
+    // An empty view shows the welcome text, which speaks of content that could not be read.
+    return groups.length === 0 && filter !== 'all' ? [emptyFilterNotice(filter)] : groups;
   }
 
   getTreeItem(node: StudyNode): vscode.TreeItem {
+    if (node.kind === 'notice') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.id = `notice:${node.id}`;
+      item.description = node.description;
+      item.iconPath = new vscode.ThemeIcon('filter');
+      item.command = { command: 'backendStudy.filterByLevel', title: 'Show All Levels', arguments: ['all'] };
+      return item;
+    }
     if (isGroup(node)) {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `${node.kind}:${node.id}`;

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { MARKER_FILE, parseMarker } from '../../src/core/challenges/scaffold.ts';
@@ -127,6 +127,19 @@ describe('challenges: scaffolding and the Testing API', function () {
     const adds = await testItem('sum', 'adds every number');
     assert.equal(adds.range?.start.line, 5);
     assert.ok(await testItem('sum', 'with objects', 'keeps a report of the total'));
+  });
+
+  it('titles the Testing root from the current catalog, without waiting for another discovery', async () => {
+    const { study, challengeTests } = await hooks();
+    const label = () => challengeTests.challengeItem(ID)?.label;
+    study.useContentRoot(join(extension().extensionPath, 'content'));
+    try {
+      // The extension's own content has no such challenge: the root falls back to its id.
+      await waitFor(() => label() === ID, `the root to be relabelled, it reads ${label()}`);
+    } finally {
+      study.useContentRoot(fixtureContent());
+    }
+    await waitFor(() => label() === 'Sum numbers (fixture)', `the root to take the fixture's title back, it reads ${label()}`);
   });
 
   it('keeps the tests current as the learner types, before saving', async () => {
@@ -331,7 +344,7 @@ describe('challenges: scaffolding and the Testing API', function () {
     }
   });
 
-  it('resets the challenge: the learner\'s files go to a backup first, then the starter comes back', async () => {
+  it('resets the challenge: the learner\'s files go to a backup first, then the starter comes back, and the backup is no challenge', async () => {
     const before = readFileSync(entry, 'utf8');
     const fresh = await vscode.commands.executeCommand<ScaffoldedChallenge | undefined>('backendStudy.resetChallenge', ID, true);
     assert.ok(fresh);
@@ -340,5 +353,37 @@ describe('challenges: scaffolding and the Testing API', function () {
     assert.equal(backups.length, 1);
     assert.equal(readFileSync(join(parent, backups[0]!, 'src', 'sum.ts'), 'utf8'), before);
     assert.equal(readFileSync(entry, 'utf8'), readFileSync(join(fixtureContent(), 'challenges', ID, 'starter', 'src', 'sum.ts'), 'utf8'));
+    // The backup kept a live marker: the extension saw two copies and the Testing view two roots.
+    assert.equal(existsSync(join(parent, backups[0]!, MARKER_FILE)), false, 'the backup still has a live marker');
+    const { challenges, challengeTests } = await hooks();
+    assert.deepEqual((await challenges.findAll()).map((copy) => copy.folder.fsPath), [scaffolded.folder.fsPath]);
+    await challengeTests.discoverAll();
+    assert.equal(challengeTests.controller.items.size, 1, 'the Testing view does not show one root');
+    await waitFor(() => vscode.window.activeTextEditor?.document.uri.fsPath === entry, 'the fresh entry file to open');
+  });
+
+  it('keeps to two editor groups through start, compare, reset and open', async () => {
+    // Start, compare and reset have run above; open the started challenge again on top.
+    await vscode.commands.executeCommand('backendStudy.compareWithSolution', ID, true);
+    await vscode.commands.executeCommand('backendStudy.openChallenge', ID);
+    assert.ok(vscode.window.tabGroups.all.length <= 2, `${vscode.window.tabGroups.all.length} editor groups are open`);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('acts on the copy the learner works in when the workspace holds two', async () => {
+    const { challenges } = await hooks();
+    // A copy elsewhere in the workspace, written later: neither the first found nor the newest decides.
+    const other = join(workspaceFolder(), 'a-copy', ID);
+    cpSync(scaffolded.folder.fsPath, other, { recursive: true });
+    try {
+      await waitFor(async () => (await challenges.findAll()).length === 2, 'the second copy to be found');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      assert.equal((await challenges.find(ID))?.folder.fsPath, scaffolded.folder.fsPath, 'with no editor open, the copy where Start Challenge writes');
+      await vscode.window.showTextDocument(vscode.Uri.file(join(other, 'src', 'sum.ts')));
+      assert.equal((await challenges.find(ID))?.folder.fsPath, other, 'the copy of the active editor');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      rmSync(join(workspaceFolder(), 'a-copy'), { recursive: true, force: true });
+    }
   });
 });

@@ -1,12 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { lessonState } from '../../src/core/progress/progress.ts';
 import type { GroupNode, StudyNode } from '../../src/core/study/studyTree.ts';
 import { PROGRESS_KEY } from '../../src/vscode/progressStore.ts';
-import { hooks, waitFor } from './extension.ts';
+import { defaultExportUri } from '../../src/vscode/progressCommands.ts';
+import { extension, hooks, waitFor } from './extension.ts';
 
 async function tree(): Promise<{ group: GroupNode; item: vscode.TreeItem; children: { node: StudyNode; item: vscode.TreeItem }[] }[]> {
   const { studyView } = await hooks();
@@ -152,6 +153,36 @@ describe('study view, lessons and progress', () => {
     assert.deepEqual(shown.sort(), expected.sort());
   });
 
+  it('shows the active level filter in the view, and an empty result as such, not as unreadable content', async () => {
+    const { study, studyView } = await hooks();
+    assert.equal(studyView.description, '');
+    // The fixture content has one challenge, at the senior level, and no lessons.
+    study.useContentRoot(join(extension().extensionPath, 'test', 'fixtures', 'content'));
+    try {
+      await vscode.commands.executeCommand('backendStudy.filterByLevel', 'principal');
+      assert.equal(studyView.description, 'principal level only');
+      const shown = await studyView.getChildren();
+      assert.deepEqual(shown.map((node) => node.kind), ['notice']);
+      const item = studyView.getTreeItem(shown[0]!);
+      assert.match(typeof item.label === 'string' ? item.label : (item.label?.label ?? ''), /No lessons or challenges at the principal level/);
+      assert.deepEqual([item.command?.command, item.command?.arguments], ['backendStudy.filterByLevel', ['all']]);
+      await vscode.commands.executeCommand('backendStudy.clearLevelFilter');
+      assert.equal(studyView.levelFilter, 'all');
+      assert.equal(studyView.description, '');
+    } finally {
+      study.useContentRoot(join(extension().extensionPath, 'content'));
+    }
+  });
+
+  it('proposes to export progress outside the learner\'s workspace', () => {
+    const proposed = defaultExportUri();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const inside = !relative(folder.uri.fsPath, proposed.fsPath).startsWith('..');
+      assert.ok(!inside, `${proposed.fsPath} is inside the workspace folder ${folder.uri.fsPath}`);
+    }
+    assert.match(proposed.fsPath, /backend-study-progress-\d{4}-\d{2}-\d{2}\.json$/);
+  });
+
   it('opens a lesson snippet read-only, with the file\'s text', async () => {
     const { study } = await hooks();
     const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
@@ -162,16 +193,48 @@ describe('study view, lessons and progress', () => {
     assert.equal(document.getText(), readFileSync(study.contentPath(path), 'utf8'));
   });
 
-  it('runs a snippet in a terminal with Node, and it exits cleanly', async () => {
+  it('runs a snippet in a terminal that keeps its output and exit code, and reuses that terminal for the next run', async () => {
     const { study, snippets } = await hooks();
     const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
     const path = lesson.snippets[0]!.path;
-    const terminal = await snippets.run(path);
+    const before = vscode.window.terminals.length;
+    const first = await snippets.run(path);
+    assert.ok(first, 'the snippet did not run');
+    assert.equal(first.exitCode, 0);
+    const terminal = snippets.openTerminal;
     assert.ok(terminal, 'no terminal was created');
-    assert.equal(terminal.name, `Snippet: ${path.replace(/^.*\//, '')}`);
-    await waitFor(() => terminal.exitStatus !== undefined, 'the snippet to finish', 30_000);
-    assert.equal(terminal.exitStatus?.code, 0);
+    // A terminal whose shell was the snippet's Node closed as the snippet exited, output and all.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(terminal.exitStatus, undefined, 'the terminal closed when the snippet ended');
+    assert.ok(vscode.window.terminals.includes(terminal), 'the terminal is gone');
+    assert.match(first.output, /exited with code 0\n$/);
+    const second = await snippets.run(lesson.snippets[1]?.path ?? path);
+    assert.equal(second?.exitCode, 0);
+    assert.equal(snippets.openTerminal, terminal, 'the second run opened another terminal');
+    assert.equal(vscode.window.terminals.length, before + 1);
     terminal.dispose();
+  });
+
+  it('opens an editable copy of a snippet, and runs the copy as edited', async () => {
+    const { study, snippets } = await hooks();
+    const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
+    const path = lesson.snippets[0]!.path;
+    await snippets.open(path);
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>('backendStudy.editSnippetCopy');
+    assert.ok(editor, 'no copy was opened');
+    assert.equal(editor.document.uri.scheme, 'file');
+    assert.equal(editor.document.getText(), readFileSync(study.contentPath(path), 'utf8'));
+    const edited = await editor.edit((edit) => {
+      edit.insert(new vscode.Position(0, 0), "console.log('edited by the learner');\n");
+    });
+    assert.ok(edited, 'the copy is not editable');
+    const run = await vscode.commands.executeCommand<{ exitCode: number | null; output: string } | undefined>('backendStudy.runSnippet');
+    assert.equal(run?.exitCode, 0);
+    assert.match(run.output, /^edited by the learner$/m);
+    // The snippet itself is untouched.
+    assert.doesNotMatch(readFileSync(study.contentPath(path), 'utf8'), /edited by the learner/);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    snippets.openTerminal?.dispose();
   });
 
   it('opens a lesson at a section heading found through quick open', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { loadCatalog } from '../../src/core/content/catalog.ts';
 import { memorySource } from '../../src/core/content/source.ts';
 import { EMPTY_PROGRESS, setLessonState, updateChallenge } from '../../src/core/progress/progress.ts';
-import { buildStudyTree, completion } from '../../src/core/study/studyTree.ts';
+import { buildStudyTree, completion, emptyFilterNotice, filterDescription } from '../../src/core/study/studyTree.ts';
 import { challengeFiles, lessonText, snippetFiles, validContent } from './helpers/contentFixture.ts';
 
 const T = new Date('2026-01-01T00:00:00.000Z');
@@ -51,5 +51,36 @@ describe('buildStudyTree', () => {
   it('counts overall completion over the whole catalog, whatever the filter', async () => {
     const progress = updateChallenge(setLessonState(EMPTY_PROGRESS, 'caching', 'done', T), 'rate-limiter', { state: 'done' }, T);
     assert.deepEqual(completion(await catalog(), progress), { done: 2, total: 5 });
+  });
+});
+
+describe('the study tree: challenge order and the level filter', () => {
+  async function withChallenges() {
+    const rate = challengeFiles()['challenges/rate-limiter/challenge.md']!;
+    const variant = (id: string, difficulty: string, title: string) =>
+      challengeFiles(id, rate.replaceAll('rate-limiter', id).replace(/^difficulty: .*$/m, `difficulty: ${difficulty}`).replace(/^title: .*$/m, `title: ${title}`));
+    const files = { ...validContent(), ...variant('aaa-expert', 'expert', 'Alpha'), ...variant('bbb-medium', 'medium', 'Zulu'), ...variant('ccc-hard', 'hard', 'Beta') };
+    return (await loadCatalog(memorySource(files))).catalog;
+  }
+
+  it('sorts challenges from the easiest, not by title', async () => {
+    const tree = buildStudyTree(await withChallenges(), EMPTY_PROGRESS, 'all');
+    const challenges = tree.find((node) => node.kind === 'challenges')!;
+    const difficulties = challenges.children.map((child) => child.description.split(' · ')[0]);
+    assert.deepEqual(difficulties.filter((each, index) => difficulties.indexOf(each) === index), ['medium', 'hard', 'expert']);
+  });
+
+  it('puts a challenge\'s full description in its tooltip, which the side bar never cuts off', async () => {
+    const tree = buildStudyTree(await withChallenges(), EMPTY_PROGRESS, 'all');
+    const challenge = tree.find((node) => node.kind === 'challenges')!.children[0]!;
+    assert.ok(challenge.tooltip.split('\n').some((line) => line.startsWith(challenge.description)), challenge.tooltip);
+  });
+
+  it('names an active filter, and offers a way back when it leaves nothing', () => {
+    assert.equal(filterDescription('all'), undefined);
+    assert.equal(filterDescription('principal'), 'principal level only');
+    const notice = emptyFilterNotice('principal');
+    assert.equal(notice.kind, 'notice');
+    assert.match(notice.label, /No lessons or challenges at the principal level/);
   });
 });

@@ -7,6 +7,8 @@ import type { Challenge } from '../content/model.ts';
 
 /** The file that marks a folder as a scaffolded challenge. */
 export const MARKER_FILE = '.backend-study-challenge.json';
+/** The marker's name in a backup that Reset made: kept for the record, never discovered. */
+export const BACKUP_MARKER_FILE = '.backend-study-challenge.backup.json';
 export const MARKER_FORMAT = 'backend-interview-prep/challenge';
 export const DEFAULT_CHALLENGES_FOLDER = 'challenges';
 

@@ -1,6 +1,6 @@
 // What the study view shows, decided without the editor: the areas with their lessons, the
 // challenges, each with its state, description and tooltip, under the learner's level filter.
-import { lessonsOfArea, LEVELS, type Catalog, type Challenge, type Lesson, type Level } from '../content/model.ts';
+import { DIFFICULTIES, lessonsOfArea, LEVELS, type Catalog, type Challenge, type Lesson, type Level } from '../content/model.ts';
 import { challengeProgress, lessonState, type ItemState, type Progress } from '../progress/progress.ts';
 
 export type LevelFilter = 'all' | Level;
@@ -33,7 +33,25 @@ export interface GroupNode {
   readonly children: readonly (LessonNode | ChallengeNode)[];
 }
 
-export type StudyNode = GroupNode | LessonNode | ChallengeNode;
+/** Stands in for an empty tree under a level filter, so that it does not read as unreadable content. */
+export interface NoticeNode {
+  readonly kind: 'notice';
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+}
+
+export type StudyNode = GroupNode | LessonNode | ChallengeNode | NoticeNode;
+
+/** How the view names an active filter (its description); undefined when every level shows. */
+export function filterDescription(filter: LevelFilter): string | undefined {
+  return filter === 'all' ? undefined : `${filter} level only`;
+}
+
+/** What the view shows when the filter leaves nothing. */
+export function emptyFilterNotice(filter: Level): NoticeNode {
+  return { kind: 'notice', id: `empty-${filter}`, label: `No lessons or challenges at the ${filter} level yet`, description: 'click to show all levels' };
+}
 
 export function buildStudyTree(catalog: Catalog, progress: Progress, filter: LevelFilter): GroupNode[] {
   const shown = (level: Level): boolean => filter === 'all' || level === filter;
@@ -43,7 +61,10 @@ export function buildStudyTree(catalog: Catalog, progress: Progress, filter: Lev
     if (lessons.length === 0) continue;
     groups.push(group('area', area.id, area.title, lessons.map((lesson) => lessonNode(lesson, lessonState(progress, lesson.id)))));
   }
-  const challenges = [...catalog.challenges.values()].filter((challenge) => shown(challenge.level));
+  // Easiest first, the order to take them in; then the shorter first.
+  const challenges = [...catalog.challenges.values()]
+    .filter((challenge) => shown(challenge.level))
+    .sort((a, b) => DIFFICULTIES.indexOf(a.difficulty) - DIFFICULTIES.indexOf(b.difficulty) || a.minutes - b.minutes || a.title.localeCompare(b.title));
   if (challenges.length > 0) {
     groups.push(group('challenges', 'challenges', 'Challenges', challenges.map((challenge) => challengeNode(challenge, challengeProgress(progress, challenge.id).state))));
   }
@@ -81,7 +102,8 @@ function challengeNode(challenge: Challenge, state: ItemState): ChallengeNode {
     id: challenge.id,
     label: challenge.title,
     description: `${challenge.difficulty} · ${challenge.minutes} min · ${challenge.level}`,
-    tooltip: [`${challenge.title} (${STATE_WORDS[state]})`, '', `Difficulty: ${challenge.difficulty}. Edit ${challenge.entry} until its tests pass.`].join('\n'),
+    // The side bar cuts long titles and their description off; the tooltip has both in full.
+    tooltip: [`${challenge.title} (${STATE_WORDS[state]})`, `${challenge.difficulty} · ${challenge.minutes} min · ${challenge.level} level`, '', `Edit ${challenge.entry} until its tests pass.`].join('\n'),
     state,
   };
 }
