@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const runtimes = new Runtimes(log);
   const snippets = new Snippets(study, runtimes);
   const challenges = new Challenges({ study, globalState: context.globalState, version: versionOf(context), nodeTypesFile: join(study.contentRoot, 'learner-types', 'node.d.ts'), runtimes, log });
-  const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), log });
+  const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), probe: context.asAbsolutePath(join('dist', 'probe.mjs')), log });
   const lessonPanel = new LessonPanel(study, context.extensionUri, {
     openSnippet: (path) => snippets.open(path),
     runSnippet: async (path) => {
@@ -63,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     challenges,
     challengeTests,
     vscode.window.registerTreeDataProvider(StudyView.id, studyView),
+    challenges.onDidScaffold((challenge) => void challengeTests.add(challenge)),
     ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests }),
   );
   void challengeTests.discoverAll();
