@@ -32,13 +32,14 @@ const shipped = {
 
 /**
  * The test reporter, loaded by learners' `node --test` runs (Node 22.18+) with
- * `--test-reporter`, which imports it: an ES module.
+ * `--test-reporter`, which imports it, and the probe they load with `--import`: ES modules.
  */
 const reporter = {
   ...common,
   format: 'esm',
   target: 'node22',
-  entryPoints: { reporter: 'src/reporter/reporter.ts' },
+  // The probe is loaded into every test process of a run: it stays a few hundred bytes.
+  entryPoints: { reporter: 'src/reporter/reporter.ts', probe: 'src/reporter/probe.ts' },
   outExtension: { '.js': '.mjs' },
   outdir: 'dist',
 };

@@ -51,7 +51,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     log,
     showStatement: async (id, anchor) => statement.panel?.show(id, { preserveFocus: true, ...(anchor ? { anchor } : {}) }),
   });
-  const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), log });
+  const challengeTests = new ChallengeTests({ study, challenges, runtimes, reporter: context.asAbsolutePath(join('dist', 'reporter.mjs')), probe: context.asAbsolutePath(join('dist', 'probe.mjs')), log });
   const lessonPanel = new LessonPanel(study, context.extensionUri, {
     openSnippet: (path) => snippets.open(path),
     runSnippet: async (path) => {
@@ -94,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     challengeTests,
     challengePanel,
     studyTreeView,
+    challenges.onDidScaffold((challenge) => void challengeTests.add(challenge)),
     ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }),
   );
   void challengeTests.discoverAll();

@@ -42,6 +42,9 @@ export class Challenges implements vscode.Disposable {
   private readonly runtimes: Runtimes;
   private readonly log: vscode.LogOutputChannel;
   private readonly showStatement: (id: string, anchor?: string) => Promise<void>;
+  private readonly scaffolded = new vscode.EventEmitter<ScaffoldedChallenge>();
+  /** A challenge was written (started or reset): the Testing view takes it from here, not from a file watcher. */
+  readonly onDidScaffold = this.scaffolded.event;
 
   /** @param nodeTypesFile the declaration of Node's modules that scaffolded challenges get instead of @types/node */
   constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel; showStatement: (id: string, anchor?: string) => Promise<void> }) {
@@ -327,7 +330,9 @@ export class Challenges implements vscode.Disposable {
     }
     this.lastWrite = { files: planned.plan.files.length, ms: performance.now() - started };
     this.log.info(`Started ${challenge.id} in ${folder}: ${planned.plan.files.length} files in ${this.lastWrite.ms.toFixed(0)} ms.`);
-    return { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
+    const scaffolded = { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
+    this.scaffolded.fire(scaffolded);
+    return scaffolded;
   }
 
   /**
@@ -361,6 +366,7 @@ export class Challenges implements vscode.Disposable {
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
+    this.scaffolded.dispose();
   }
 }
 

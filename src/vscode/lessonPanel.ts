@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import type { LoadedCatalog } from '../core/content/catalog.ts';
 import { AREAS, lessonsOfArea, type Lesson } from '../core/content/model.ts';
 import { renderLesson } from '../core/markdown/renderLesson.ts';
 import { lessonOpened, lessonState, setLessonState } from '../core/progress/progress.ts';
@@ -48,7 +49,8 @@ export class LessonPanel implements vscode.Disposable {
         if (this.panel && this.lessonId) void this.panel.webview.postMessage({ type: 'complete', complete: lessonState(progress, this.lessonId) === 'done' });
       }),
       study.onDidChangeCatalog(() => {
-        if (this.lessonId) void this.show(this.lessonId);
+        // The same lesson, rendered again from the new catalog (show() alone would only reveal it).
+        if (this.lessonId) void this.show(this.lessonId, undefined, true);
       }),
     );
   }
@@ -62,14 +64,23 @@ export class LessonPanel implements vscode.Disposable {
     return this.panel?.title;
   }
 
-  async show(lessonId: string, anchor?: string): Promise<void> {
-    const { catalog } = await this.study.loaded();
-    const lesson = catalog.lessons.get(lessonId);
+  /** The page's HTML as set on the webview (what the learner sees). */
+  get html(): string | undefined {
+    return this.panel?.webview.html;
+  }
+
+  /** Counts show() calls: a render that finishes after a newer show() started is dropped. */
+  private generation = 0;
+
+  async show(lessonId: string, anchor?: string, rerender = false): Promise<void> {
+    const generation = ++this.generation;
+    const loaded = await this.study.loaded();
+    const lesson = loaded.catalog.lessons.get(lessonId);
     if (!lesson) {
       void vscode.window.showErrorMessage(`There is no lesson "${lessonId}".`);
       return;
     }
-    if (this.panel && this.lessonId === lessonId) {
+    if (this.panel && this.lessonId === lessonId && !rerender) {
       // A hidden webview is rebuilt as it comes back and would lose a message sent now: it
       // gets the anchor when its script reports ready.
       if (anchor && !this.panel.visible) this.pendingAnchor = anchor;
@@ -85,10 +96,14 @@ export class LessonPanel implements vscode.Disposable {
     }
     const panel = this.panel;
     if (!panel) return;
+    const html = this.page(lesson, loaded, panel.webview, anchor);
+    // The id, the title and the page change together, only for the latest request: opening A
+    // then B quickly never shows A's page under B's title (and Mark complete acts on the page shown).
+    if (generation !== this.generation || this.panel !== panel) return;
     this.lessonId = lessonId;
     panel.title = lesson.title;
-    panel.webview.html = await this.html(lesson, panel.webview, anchor);
-    panel.reveal();
+    panel.webview.html = html;
+    if (!rerender) panel.reveal();
     await this.study.progress.update((progress) => lessonOpened(progress, lessonId, new Date()));
   }
 
@@ -142,12 +157,11 @@ export class LessonPanel implements vscode.Disposable {
     }
   }
 
-  private async html(lesson: Lesson, webview: vscode.Webview, anchor: string | undefined): Promise<string> {
-    const { catalog } = await this.study.loaded();
-    const sources = new Map<string, string | undefined>();
-    for (const snippet of lesson.snippets) sources.set(snippet.path, await this.study.readContent(snippet.path));
+  /** Synchronous: the catalog holds every snippet's text, so a render reads no file. */
+  private page(lesson: Lesson, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): string {
+    const { catalog } = loaded;
     const lessonFiles = new Map([...catalog.lessons.values()].map((candidate) => [candidate.file, candidate.id]));
-    const bodyHtml = renderLesson(lesson, { snippetSource: (path) => sources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
+    const bodyHtml = renderLesson(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
 
     const ordered = AREAS.flatMap((area) => lessonsOfArea(catalog, area.id));
     const index = ordered.findIndex((candidate) => candidate.id === lesson.id);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { affects, setting } from './settings.ts';
 import { candidates, probeByRunning, resolveNodeRuntime, type NodeRuntime, type Resolution } from '../core/runtime/nodeRuntime.ts';
 
 /**
@@ -14,13 +15,13 @@ export class Runtimes implements vscode.Disposable {
   constructor(log: vscode.LogOutputChannel) {
     this.log = log;
     this.subscription = vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration('backendStudy.nodePath')) this.resolution = undefined;
+      if (affects(event, 'nodePath')) this.resolution = undefined;
     });
   }
 
   resolve(): Promise<Resolution> {
     this.resolution ??= resolveNodeRuntime(
-      candidates({ settingPath: vscode.workspace.getConfiguration('backendStudy').get<string>('nodePath'), editorExecutable: process.execPath }),
+      candidates({ settingPath: setting('nodePath'), editorExecutable: process.execPath }),
       probeByRunning,
     ).then((resolution) => {
       if (resolution.ok) this.log.info(`Running TypeScript with Node ${resolution.runtime.version} (${resolution.runtime.executable}, from ${resolution.runtime.source}).`);
@@ -30,14 +31,15 @@ export class Runtimes implements vscode.Disposable {
     return this.resolution;
   }
 
-  /** The runtime, or undefined after telling the learner what to install. */
+  /** The runtime, or undefined after telling the learner what to install (without waiting for them to read it: the run that asked ends now). */
   async require(): Promise<NodeRuntime | undefined> {
     const resolution = await this.resolve();
     if (resolution.ok) return resolution.runtime;
     this.resolution = undefined;
-    const choice = await vscode.window.showErrorMessage(resolution.message, 'Open Setting', 'Show Log');
-    if (choice === 'Open Setting') await vscode.commands.executeCommand('workbench.action.openSettings', 'backendStudy.nodePath');
-    if (choice === 'Show Log') this.log.show(true);
+    void vscode.window.showErrorMessage(resolution.message, 'Open Setting', 'Show Log').then((choice) => {
+      if (choice === 'Open Setting') void vscode.commands.executeCommand('workbench.action.openSettings', 'backendStudy.nodePath');
+      if (choice === 'Show Log') this.log.show(true);
+    });
     return undefined;
   }
 

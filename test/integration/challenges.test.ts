@@ -6,7 +6,7 @@ import { MARKER_FILE, parseMarker } from '../../src/core/challenges/scaffold.ts'
 import { challengeProgress } from '../../src/core/progress/progress.ts';
 import type { ScaffoldedChallenge } from '../../src/vscode/challenges.ts';
 import type { ChallengeRunSummary } from '../../src/vscode/challengeTests.ts';
-import { extension, hooks, waitFor } from './extension.ts';
+import { extension, hooks, recordRuns, waitFor, type ItemResult, type RunRecording } from './extension.ts';
 
 const ID = 'sum-numbers';
 const fixtureContent = (): string => join(extension().extensionPath, 'test', 'fixtures', 'content');
@@ -18,8 +18,13 @@ function workspaceFolder(): string {
   return folder.uri.fsPath;
 }
 
+/** What the latest run() reported, per item id. */
+let latest = new Map<string, ItemResult>();
+let latestOutput: RunRecording['output'] = [];
+
 async function run(kind: 'run' | 'debug' = 'run', item?: vscode.TestItem): Promise<ChallengeRunSummary> {
   const { challengeTests } = await hooks();
+  const recording = await recordRuns();
   await challengeTests.discoverAll();
   const target = item ?? challengeTests.challengeItem(ID);
   assert.ok(target, 'the fixture challenge is not in the Testing view');
@@ -30,8 +35,14 @@ async function run(kind: 'run' | 'debug' = 'run', item?: vscode.TestItem): Promi
       resolve(summary);
     });
   });
-  await challengeTests.run(new vscode.TestRunRequest([target], undefined, profile), new vscode.CancellationTokenSource().token);
-  return completed;
+  try {
+    await challengeTests.run(new vscode.TestRunRequest([target], undefined, profile), new vscode.CancellationTokenSource().token);
+    return await completed;
+  } finally {
+    recording.dispose();
+    latest = recording.results;
+    latestOutput = recording.output;
+  }
 }
 
 /** The item of a test by its names, under the fixture's test file. */
@@ -58,9 +69,8 @@ function textOf(message: vscode.TestMessage | undefined): string {
   return typeof text === 'string' ? text : (text?.value ?? '');
 }
 
-async function resultOf(...path: string[]) {
-  const { challengeTests } = await hooks();
-  return challengeTests.lastResults.get((await testItem(...path)).id);
+async function resultOf(...path: string[]): Promise<ItemResult | undefined> {
+  return latest.get((await testItem(...path)).id);
 }
 
 describe('challenges: scaffolding and the Testing API', function () {
@@ -181,8 +191,136 @@ describe('challenges: scaffolding and the Testing API', function () {
     // ...the run reports them, and they join the tree under their suite with their results.
     await run();
     const added = await testItem('sum', 'returns 7 for the single number 7');
-    assert.equal(challengeTests.lastResults.get(added.id)?.outcome, 'passed');
+    assert.equal(latest.get(added.id)?.outcome, 'passed');
     assert.equal((await resultOf('sum', 'returns 11 for the single number 11'))?.outcome, 'passed');
+  });
+
+  it('runs a single test alone: one test reports, not its whole file', async () => {
+    const summary = await run('run', await testItem('sum', 'is 0 for no numbers'));
+    assert.deepEqual({ passed: summary.passed, failed: summary.failed }, { passed: 1, failed: 0 });
+    const suite = (await testItem('sum')).id;
+    const reported = [...latest.values()].filter((result) => result.itemId !== suite && (result.outcome === 'passed' || result.outcome === 'failed'));
+    assert.equal(reported.length, 1, `reported: ${reported.map((result) => result.itemId).join(', ')}`);
+  });
+
+  it('keeps one run per challenge: requests made during a run wait, and a newer one for the same tests replaces the waiting one', async () => {
+    const { challengeTests } = await hooks();
+    const item = challengeTests.challengeItem(ID);
+    assert.ok(item);
+    const summaries: ChallengeRunSummary[] = [];
+    const listener = challengeTests.onDidCompleteRun((summary) => {
+      summaries.push(summary);
+    });
+    try {
+      const request = (): Promise<void> => challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), new vscode.CancellationTokenSource().token);
+      await Promise.all([request(), request(), request()]);
+    } finally {
+      listener.dispose();
+    }
+    assert.equal(summaries.length, 2, 'the waiting request was not replaced');
+    const [first, second] = summaries;
+    assert.ok(first && second && second.startedAt < first.endedAt);
+    // Their processes did not overlap: the second run's results began after the first's ended.
+    assert.ok(second.endedAt - first.endedAt > 0);
+  });
+
+  it('shows what assert.throws got and wanted, anchors a failure in the test body, and records output per test', async () => {
+    const extra = join(scaffolded.folder.fsPath, 'test', 'extra.test.ts');
+    writeFileSync(extra, [
+      "import assert from 'node:assert/strict';",
+      "import { test } from 'node:test';",
+      '',
+      'function expectTotal(actual: number, expected: number): void {',
+      '  assert.equal(actual, expected);',
+      '}',
+      '',
+      "test('throws the wrong error', () => {",
+      "  assert.throws(() => { throw new RangeError('cost must be between 1 and 10'); }, TypeError, 'cost 1');",
+      '});',
+      '',
+      "test('fails in a helper', () => {",
+      "  console.log('printed by the test');",
+      '  expectTotal(1, 2);',
+      '});',
+      '',
+    ].join('\n'));
+    try {
+      const { challengeTests } = await hooks();
+      await challengeTests.discoverAll();
+      let fileItem: vscode.TestItem | undefined;
+      challengeTests.challengeItem(ID)?.children.forEach((child) => {
+        if (child.uri?.fsPath === extra) fileItem = child;
+      });
+      assert.ok(fileItem, 'the extra test file is not in the tree');
+      await run('run', fileItem);
+      const byLabel = (label: string): ItemResult | undefined => {
+        let found: vscode.TestItem | undefined;
+        fileItem?.children.forEach((child) => {
+          if (child.label === label) found = child;
+        });
+        return found && latest.get(found.id);
+      };
+      const thrown = byLabel('throws the wrong error');
+      assert.equal(thrown?.outcome, 'failed');
+      assert.match(textOf(thrown.message), /cost 1/);
+      assert.match(textOf(thrown.message), /Expected: an instance of TypeError/);
+      assert.match(textOf(thrown.message), /Actual: RangeError: cost must be between 1 and 10/);
+      const helper = byLabel('fails in a helper');
+      assert.equal(helper?.outcome, 'failed');
+      assert.equal(helper.message?.location?.range.start.line, 13, 'not anchored at the call in the test body');
+      assert.match(textOf(helper.message), /Failed inside: expectTotal test\/extra\.test\.ts:5/);
+      const printed = latestOutput.find((output) => output.text.includes('printed by the test'));
+      assert.ok(printed, 'the output was not recorded');
+      assert.ok(printed.text.endsWith('\r\n'), 'output lines end in CRLF');
+      let helperItem: vscode.TestItem | undefined;
+      fileItem.children.forEach((child) => {
+        if (child.label === 'fails in a helper') helperItem = child;
+      });
+      assert.equal(printed.itemId, helperItem?.id, 'the output is not attached to the test that printed it');
+    } finally {
+      rmSync(extra, { force: true });
+      const { challengeTests } = await hooks();
+      await challengeTests.discoverAll();
+    }
+  });
+
+  it('debugs a multi-file suite with the same verdicts as a run: mock.timers do not collide between files', async () => {
+    const files = ['timers-a', 'timers-b'].map((name) => join(scaffolded.folder.fsPath, 'test', `${name}.test.ts`));
+    for (const file of files) {
+      writeFileSync(file, [
+        "import assert from 'node:assert/strict';",
+        "import { mock, test } from 'node:test';",
+        "test('fires after the delay', () => {",
+        "  mock.timers.enable({ apis: ['setTimeout'] });",
+        '  let fired = false;',
+        '  setTimeout(() => { fired = true; }, 1000);',
+        '  mock.timers.tick(1000);',
+        '  assert.equal(fired, true);',
+        '});',
+        '',
+      ].join('\n'));
+    }
+    try {
+      const { challengeTests } = await hooks();
+      await challengeTests.discoverAll();
+      const items: vscode.TestItem[] = [];
+      challengeTests.challengeItem(ID)?.children.forEach((child) => {
+        if (child.uri && files.includes(child.uri.fsPath)) items.push(child);
+      });
+      assert.equal(items.length, 2);
+      const recording = await recordRuns();
+      try {
+        await challengeTests.run(new vscode.TestRunRequest(items, undefined, challengeTests.debugProfile), new vscode.CancellationTokenSource().token);
+      } finally {
+        recording.dispose();
+      }
+      const outcomes = [...recording.results.values()].filter((result) => result.outcome !== 'started').map((result) => result.outcome);
+      assert.deepEqual(outcomes, ['passed', 'passed']);
+    } finally {
+      for (const file of files) rmSync(file, { force: true });
+      const { challengeTests } = await hooks();
+      await challengeTests.discoverAll();
+    }
   });
 
   it('reports a syntax error in the learner\'s file on the test file, with the runtime\'s message and location', async () => {
@@ -194,24 +332,26 @@ describe('challenges: scaffolding and the Testing API', function () {
       fileItem = item;
     });
     assert.ok(fileItem);
-    const result = challengeTests.lastResults.get(fileItem.id);
+    const result = latest.get(fileItem.id);
     assert.equal(result?.outcome, 'errored');
     const message = result.message;
     assert.ok(message?.location, 'the error has no message with a location');
-    assert.match(textOf(message), /SyntaxError/);
+    assert.match(textOf(message), /^No test could run: src\/sum\.ts:2:\d+: SyntaxError/);
     assert.equal(message.location.uri.fsPath, entry);
     assert.equal(message.location.range.start.line, 1);
   });
 
-  it('stops hung code at the time limit and reports it as errored', async () => {
+  it('stops hung code at the per-test limit, names the test that hung and marks the others not run', async () => {
     await vscode.workspace.getConfiguration('backendStudy').update('testTimeoutSeconds', 3, vscode.ConfigurationTarget.Workspace);
     writeFileSync(entry, 'export function sum(values: readonly number[]): number {\n  for (;;) {}\n}\n');
     const started = Date.now();
     await run();
     assert.ok(Date.now() - started < 20_000, `the run took ${Date.now() - started} ms`);
+    // The hung test is named, well before the run limit; the tests after it did not run.
     const adds = await resultOf('sum', 'adds every number');
     assert.equal(adds?.outcome, 'errored');
-    assert.match(textOf(adds.message), /time limit of 3 s/);
+    assert.match(textOf(adds.message), /this test ran for more than 1 s \(the per-test limit\)/);
+    assert.equal((await resultOf('sum', 'is 0 for no numbers'))?.outcome, 'skipped');
     await vscode.workspace.getConfiguration('backendStudy').update('testTimeoutSeconds', undefined, vscode.ConfigurationTarget.Workspace);
   });
 
@@ -226,7 +366,11 @@ describe('challenges: scaffolding and the Testing API', function () {
     setTimeout(() => {
       source.cancel();
     }, 1000);
-    await challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), source.token);
+    const recording = await recordRuns();
+    await challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), source.token).finally(() => {
+      recording.dispose();
+    });
+    latest = recording.results;
     // The default time limit is 30 s: ending well before it means the cancel killed the process.
     assert.ok(Date.now() - started < 10_000, `the run took ${Date.now() - started} ms after a cancel at 1 s`);
     const adds = await resultOf('sum', 'adds every number');

@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension.ts';
+import type { RunReport } from '../../src/vscode/challengeTests.ts';
 
 export const EXTENSION_ID = 'backend-interview-prep.backend-interview-prep';
 
@@ -42,4 +43,30 @@ export function recordMeasurements(figures: Record<string, number>): void {
   if (!file) return;
   const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : {};
   writeFileSync(file, JSON.stringify({ ...before, ...figures }));
+}
+
+export type ItemResult = Extract<RunReport, { kind: 'result' }>;
+
+/** What the challenge runs report while it is on: the latest result per item id, and the output. */
+export interface RunRecording {
+  readonly results: Map<string, ItemResult>;
+  readonly output: Extract<RunReport, { kind: 'output' }>[];
+  dispose(): void;
+}
+
+export async function recordRuns(): Promise<RunRecording> {
+  const { challengeTests } = await hooks();
+  const results = new Map<string, ItemResult>();
+  const output: Extract<RunReport, { kind: 'output' }>[] = [];
+  const listener = challengeTests.onDidReport((report) => {
+    if (report.kind === 'result') results.set(report.itemId, report);
+    else output.push(report);
+  });
+  return {
+    results,
+    output,
+    dispose: () => {
+      listener.dispose();
+    },
+  };
 }

@@ -64,6 +64,26 @@ describe('study view, lessons and progress', () => {
     assert.equal(lessonState(study.progress.progress, lesson.id), 'in-progress');
   });
 
+  it('shows the page of the lesson opened last when two are opened quickly, under its own title and id', async () => {
+    const { study, lessonPanel } = await hooks();
+    const lessons = [...(await study.loaded()).catalog.lessons.values()].sort((a, b) => b.snippets.length - a.snippets.length);
+    const slow = lessons[0]!;
+    const fast = lessons.at(-1)!;
+    assert.notEqual(slow.id, fast.id);
+    await Promise.all([lessonPanel.show(slow.id), lessonPanel.show(fast.id)]);
+    assert.equal(lessonPanel.currentLessonId, fast.id);
+    assert.equal(lessonPanel.title, fast.title);
+    assert.match(lessonPanel.html ?? '', new RegExp(`data-lesson-id="${fast.id}"`), 'the page shown is not the lesson the panel says it shows');
+  });
+
+  it('renders the lesson again when the catalog changes, instead of only revealing it', async () => {
+    const { study, lessonPanel } = await hooks();
+    const before = lessonPanel.html;
+    assert.ok(before);
+    study.reload();
+    await waitFor(() => lessonPanel.html !== before, 'the page to be rendered again');
+  });
+
   it('updates the tree and the status bar when a lesson is marked complete, and back', async () => {
     const { study, statusBar } = await hooks();
     const { catalog } = await study.loaded();

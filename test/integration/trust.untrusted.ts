@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ScaffoldedChallenge } from '../../src/vscode/challenges.ts';
-import { extension, hooks } from './extension.ts';
+import { extension, hooks, recordRuns } from './extension.ts';
 
 describe('untrusted workspace', function () {
   this.timeout(60_000);
@@ -38,8 +38,12 @@ describe('untrusted workspace', function () {
     await challengeTests.discoverAll();
     const item = challengeTests.challengeItem('sum-numbers');
     assert.ok(item);
-    challengeTests.lastResults.clear();
-    await challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), new vscode.CancellationTokenSource().token);
-    assert.equal(challengeTests.lastResults.size, 0, 'a test ran in an untrusted workspace');
+    const recording = await recordRuns();
+    try {
+      await challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), new vscode.CancellationTokenSource().token);
+      assert.equal(recording.results.size, 0, 'a test ran in an untrusted workspace');
+    } finally {
+      recording.dispose();
+    }
   });
 });

@@ -59,6 +59,13 @@ describe('loadCatalog', () => {
       assert.equal(snippets.get('node-fundamentals/code-snippets/event-loop/bench.ts')!.benchIterations, 10);
       assert.equal(snippets.get('node-fundamentals/code-snippets/event-loop/one.ts')!.timeoutMs, 10_000);
     });
+
+    it('keeps the text of every included snippet it read, so that a page render reads no file', async () => {
+      const content = validContent();
+      const { snippetSources } = await loadCatalog(memorySource(content));
+      const path = 'node-fundamentals/code-snippets/event-loop/one.ts';
+      assert.equal(snippetSources.get(path), content[path]);
+    });
   });
 
   describe('sections', () => {

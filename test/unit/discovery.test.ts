@@ -70,3 +70,40 @@ describe('discoverTests', () => {
     }
   });
 });
+
+describe('discoverTests on a real parser', () => {
+  it('keeps string escapes, so the name matches the one the run reports', () => {
+    assert.deepEqual(names(discoverTests("import { test } from 'node:test';\ntest('tab\\there \\'quoted\\'', () => {});\ntest(`line\\nbreak`, () => {});\n")), ['tab\there \'quoted\'', 'line\nbreak']);
+  });
+
+  it('reads a regular expression after `)` as a regular expression, keeping the nesting', () => {
+    const source = [
+      "import { describe, it } from 'node:test';",
+      "describe('outer', () => {",
+      "  if (ok) /\\)/.test(')') && call();",
+      "  it('inner', () => {});",
+      '});',
+    ].join('\n');
+    assert.deepEqual(names(discoverTests(source)), [['outer', ['inner']]]);
+  });
+
+  it('takes template literals without substitutions as names, and leaves those with substitutions to the run', () => {
+    assert.deepEqual(names(discoverTests("import { test } from 'node:test';\ntest(`plain`, () => {});\ntest(`n = ${1}`, () => {});\n")), ['plain']);
+  });
+
+  it('follows aliased, default and namespace imports of node:test', () => {
+    const aliased = "import { test as check, describe as group } from 'node:test';\ngroup('g', () => { check('c', () => {}); check.skip('s', () => {}); });\ntest('not node:test here', () => {});\n";
+    assert.deepEqual(names(discoverTests(aliased)), [['g', ['c', 's']]]);
+    const namespace = "import * as t from 'node:test';\nt.describe('d', () => { t.it('i', () => {}); t.test.only('o', () => {}); });\n";
+    assert.deepEqual(names(discoverTests(namespace)), [['d', ['i', 'o']]]);
+    const fallback = "import run from 'node:test';\nrun('r', () => {});\nrun.describe('s', () => { run.it('x', () => {}); });\n";
+    assert.deepEqual(names(discoverTests(fallback)), ['r', ['s', ['x']]]);
+  });
+
+  it('understands TypeScript, and still finds the tests of a half-typed file', () => {
+    const typed = "import { test } from 'node:test';\ninterface Pool { size: number }\nconst make = <T,>(x: T): T => x;\ntest('typed', async (): Promise<void> => { const p: Pool = { size: 1 } as Pool; make<number>(p.size); });\n";
+    assert.deepEqual(names(discoverTests(typed)), ['typed']);
+    const half = "import { describe, it } from 'node:test';\ndescribe('pool', () => {\n  it('acquires', () => {\n    const x: number = \n  });\n  it('releases', () => {});\n});\n";
+    assert.deepEqual(names(discoverTests(half)), [['pool', ['acquires', 'releases']]]);
+  });
+});

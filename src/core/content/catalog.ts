@@ -12,6 +12,8 @@ export interface LoadedCatalog {
   readonly catalog: Catalog;
   /** Settings of every runnable snippet, by path relative to the content folder. */
   readonly snippets: ReadonlyMap<string, SnippetSettings>;
+  /** The text of every included snippet, as read while validating: the lesson page shows it without reading the disk again. */
+  readonly snippetSources: ReadonlyMap<string, string>;
   readonly problems: readonly ContentProblem[];
 }
 
@@ -62,7 +64,8 @@ export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog>
     challenges.push(parsed.challenge);
   }
 
-  const snippets = await checkSnippets(source, lessons, problems);
+  const snippetSources = new Map<string, string>();
+  const snippets = await checkSnippets(source, lessons, problems, snippetSources);
   checkReferences(lessons, challenges, links, lessonFiles, problems);
 
   const outlineIndex = (lesson: Lesson): number => {
@@ -77,6 +80,7 @@ export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog>
       challenges: new Map(challenges.map((challenge) => [challenge.id, challenge])),
     },
     snippets,
+    snippetSources,
     problems: problems.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1)),
   };
 }
@@ -94,7 +98,7 @@ async function checkChallengeFolder(source: ContentSource, challenge: Challenge)
   return problems;
 }
 
-async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], problems: ContentProblem[]): Promise<Map<string, SnippetSettings>> {
+async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], problems: ContentProblem[], sources: Map<string, string>): Promise<Map<string, SnippetSettings>> {
   const runnable = new Map<string, SnippetSettings>();
   const included = new Set<string>();
   const folders = new Set<string>();
@@ -105,10 +109,12 @@ async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], 
       included.add(include.path);
       const folder = include.path.replace(/\/[^/]*$/, '');
       folders.add(folder);
-      if ((await source.readFile(include.path)) === undefined) {
+      const text = sources.get(include.path) ?? (await source.readFile(include.path));
+      if (text === undefined) {
         problems.push({ file: lesson.file, line: include.line, message: `snippet include \`${include.path}\` does not exist` });
         continue;
       }
+      sources.set(include.path, text);
       if (!include.path.endsWith('.ts') || include.path.includes('/lib/')) continue;
       const settings = await settingsOf(source, include.path, problems);
       runnable.set(include.path, settings);

@@ -1,7 +1,14 @@
 // Finds the tests declared in a test file from its source, without running it: calls of
-// `describe`, `suite`, `test` and `it` (and their `.skip`, `.only`, `.todo` forms) whose first
-// argument is a literal name, with their ranges and nesting. Tests named at run time (from a
+// node:test's `describe`, `suite`, `test` and `it` (with `.skip`, `.only`, `.todo`), under the
+// names the file imported them as (aliases, the default export, a namespace), whose first
+// argument is a literal name; with their ranges and nesting. Tests named at run time (from a
 // variable, in a loop) are not found here; the controller adds them when they report.
+//
+// The parser: Node's own type stripper (the one that runs the file; it keeps every offset)
+// then acorn-loose, which recovers from code the learner is halfway through typing. When the
+// stripper refuses a half-typed file, acorn-loose reads it as it is.
+import * as acornLoose from 'acorn-loose';
+import * as nodeModule from 'node:module';
 
 export interface DiscoveredTest {
   readonly name: string;
@@ -11,23 +18,38 @@ export interface DiscoveredTest {
   readonly children: readonly DiscoveredTest[];
 }
 
-interface Token {
-  readonly kind: 'identifier' | 'string' | 'punctuation';
-  readonly text: string;
-  /** For strings: the value, when it is a literal (no template substitution). */
-  readonly value?: string;
+interface AstNode {
+  readonly type: string;
   readonly start: number;
   readonly end: number;
+  readonly [key: string]: unknown;
 }
 
-const SUITES = new Set(['describe', 'suite']);
-const TESTS = new Set(['test', 'it']);
+type Role = 'suite' | 'test';
+const ROLES: Readonly<Record<string, Role>> = { describe: 'suite', suite: 'suite', test: 'test', it: 'test' };
 const MODIFIERS = new Set(['skip', 'only', 'todo']);
-/** After these a `/` starts a regular expression rather than a division. */
-const REGEX_AFTER = new Set(['(', ',', '=', ':', '[', '!', '&', '|', '?', '{', '}', ';', '+', '-', '*', '%', '<', '>', '~', '^', 'return', 'typeof', 'case', 'do', 'else', 'in', 'of', 'new', 'delete', 'void', 'throw', 'yield', 'await', '=>']);
+const MODULES = new Set(['node:test', 'test']);
+
+const strip = (nodeModule as { stripTypeScriptTypes?: (code: string, options?: { mode?: 'strip' }) => string }).stripTypeScriptTypes;
+
+/** JavaScript with the types blanked out (same offsets), or the source itself when that is not possible. */
+function javascriptOf(source: string): string {
+  if (!strip) return source;
+  try {
+    return strip(source, { mode: 'strip' });
+  } catch {
+    return source;
+  }
+}
 
 export function discoverTests(source: string): DiscoveredTest[] {
-  const tokens = tokenize(source);
+  let program: AstNode;
+  try {
+    program = acornLoose.parse(javascriptOf(source), { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as AstNode;
+  } catch {
+    return [];
+  }
+  const bindings = importsOf(program);
   const lineStarts = [0];
   for (let index = 0; index < source.length; index += 1) if (source[index] === '\n') lineStarts.push(index + 1);
   const position = (offset: number): { line: number; column: number } => {
@@ -41,157 +63,134 @@ export function discoverTests(source: string): DiscoveredTest[] {
     return { line: low, column: offset - (lineStarts[low] ?? 0) };
   };
 
-  interface Found {
-    name: string;
-    kind: 'suite' | 'test';
-    start: number;
-    end: number;
-    children: Found[];
-  }
-  const found: Found[] = [];
-  for (let index = 0; index < tokens.length; index += 1) {
-    const token = tokens[index];
-    if (token?.kind !== 'identifier' || !(SUITES.has(token.text) || TESTS.has(token.text))) continue;
-    // `x.describe(` or `describe` as a property name is not a call of the global.
-    const previous = tokens[index - 1];
-    if (previous?.text === '.' || (previous?.kind === 'identifier' && previous.text === 'function')) continue;
-    let next = index + 1;
-    if (tokens[next]?.text === '.' && MODIFIERS.has(tokens[next + 1]?.text ?? '')) next += 2;
-    if (tokens[next]?.text !== '(') continue;
-    const name = tokens[next + 1];
-    if (name?.kind !== 'string' || name.value === undefined) continue;
-    const close = matchingParen(tokens, next);
-    found.push({ name: name.value, kind: SUITES.has(token.text) ? 'suite' : 'test', start: token.start, end: close === undefined ? source.length : (tokens[close]?.end ?? source.length), children: [] });
-  }
-
-  // Calls come in source order; a call inside another's range is its child.
-  const roots: Found[] = [];
-  const open: Found[] = [];
-  for (const call of found) {
-    while (open.length > 0 && (open.at(-1)?.end ?? 0) <= call.start) open.pop();
-    const parent = open.at(-1);
-    if (parent) parent.children.push(call);
-    else roots.push(call);
-    open.push(call);
-  }
-  const convert = (call: Found): DiscoveredTest => {
-    const start = position(call.start);
-    const end = position(call.end);
-    return {
-      name: call.name,
-      kind: call.kind,
-      range: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column },
-      children: call.children.map(convert),
-    };
+  const visit = (node: unknown, into: DiscoveredTest[]): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child, into);
+      return;
+    }
+    if (!isNode(node)) return;
+    if (node.type === 'CallExpression') {
+      const role = roleOf(node.callee, bindings);
+      const name = role && literalName((node.arguments as unknown[])[0]);
+      if (role && name !== undefined) {
+        const children: DiscoveredTest[] = [];
+        visit(node.arguments, children);
+        const start = position(node.start);
+        const end = position(node.end);
+        into.push({ name, kind: role, range: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column }, children });
+        return;
+      }
+    }
+    for (const [key, value] of Object.entries(node)) if (key !== 'type' && key !== 'start' && key !== 'end' && typeof value === 'object') visit(value, into);
   };
-  return roots.map(convert);
+  const found: DiscoveredTest[] = [];
+  visit(program.body, found);
+  return found;
 }
 
-function matchingParen(tokens: readonly Token[], open: number): number | undefined {
-  let depth = 0;
-  for (let index = open; index < tokens.length; index += 1) {
-    const text = tokens[index]?.text;
-    if (text === '(') depth += 1;
-    else if (text === ')') {
-      depth -= 1;
-      if (depth === 0) return index;
+/** What each local name bound to node:test means: a function with a role, or the module (namespace or default export). */
+interface Bindings {
+  readonly functions: Map<string, Role>;
+  readonly modules: Set<string>;
+}
+
+function importsOf(program: AstNode): Bindings {
+  const functions = new Map<string, Role>();
+  const modules = new Set<string>();
+  let imported = false;
+  for (const statement of program.body as AstNode[]) {
+    if (statement.type !== 'ImportDeclaration' || !MODULES.has(String((statement.source as { value?: unknown }).value))) continue;
+    imported = true;
+    for (const specifier of statement.specifiers as AstNode[]) {
+      const local = (specifier.local as { name: string }).name;
+      if (specifier.type === 'ImportSpecifier') {
+        const role = ROLES[(specifier.imported as { name?: string; value?: string }).name ?? String((specifier.imported as { value?: unknown }).value)];
+        if (role) functions.set(local, role);
+      } else if (specifier.type === 'ImportDefaultSpecifier') {
+        // The default export is `test`, which carries describe, it and suite as properties.
+        functions.set(local, 'test');
+        modules.add(local);
+      } else modules.add(local);
     }
+  }
+  // A file that imports nothing from node:test (globals from a setup file): the usual names.
+  if (!imported) for (const [name, role] of Object.entries(ROLES)) functions.set(name, role);
+  const bindings = { functions, modules };
+  // A top-level wrapper (`function it(name, fn) { nodeIt(name, { timeout }, fn); }`) declares
+  // tests too: its calls are tests named by their first argument.
+  for (const statement of program.body as AstNode[]) {
+    const wrapper = wrapperOf(statement);
+    if (!wrapper || functions.has(wrapper.name)) continue;
+    const role = forwardedRole(wrapper.body, wrapper.param, bindings);
+    if (role) functions.set(wrapper.name, role);
+  }
+  return bindings;
+}
+
+function wrapperOf(statement: AstNode): { name: string; param: string; body: unknown } | undefined {
+  let fn: AstNode | undefined;
+  let name: string | undefined;
+  if (statement.type === 'FunctionDeclaration' && isNode(statement.id)) {
+    fn = statement;
+    name = statement.id.name as string;
+  } else if (statement.type === 'VariableDeclaration') {
+    const [declarator] = statement.declarations as AstNode[];
+    if (declarator && isNode(declarator.id) && isNode(declarator.init) && /FunctionExpression$/.test(declarator.init.type)) {
+      fn = declarator.init;
+      name = declarator.id.name as string;
+    }
+  }
+  const [param] = (fn?.params as AstNode[] | undefined) ?? [];
+  if (!fn || !name || param?.type !== 'Identifier') return undefined;
+  return { name, param: param.name as string, body: fn.body };
+}
+
+/** The role of a node:test call inside `body` that passes `param` on as the name. */
+function forwardedRole(body: unknown, param: string, bindings: Bindings): Role | undefined {
+  if (Array.isArray(body)) {
+    for (const child of body) {
+      const role = forwardedRole(child, param, bindings);
+      if (role) return role;
+    }
+    return undefined;
+  }
+  if (!isNode(body)) return undefined;
+  if (body.type === 'CallExpression') {
+    const [first] = body.arguments as unknown[];
+    const role = roleOf(body.callee, bindings);
+    if (role && isNode(first) && first.type === 'Identifier' && first.name === param) return role;
+  }
+  for (const [key, value] of Object.entries(body)) {
+    if (key === 'type' || typeof value !== 'object') continue;
+    const role = forwardedRole(value, param, bindings);
+    if (role) return role;
   }
   return undefined;
 }
 
-/** A tokenizer just good enough to skip strings, template literals, comments and regular expressions. */
-function tokenize(source: string): Token[] {
-  const tokens: Token[] = [];
-  /** Brace depth at which each open template literal's `${` substitution started. */
-  const templates: number[] = [];
-  let braces = 0;
-  let index = 0;
+function roleOf(callee: unknown, bindings: Bindings): Role | undefined {
+  if (!isNode(callee)) return undefined;
+  if (callee.type === 'Identifier') return bindings.functions.get(callee.name as string);
+  if (callee.type !== 'MemberExpression' || callee.computed === true) return undefined;
+  const property = (callee.property as { name?: string }).name ?? '';
+  const object = callee.object;
+  // test.skip(...), t.describe.only(...)
+  if (MODIFIERS.has(property)) return roleOf(object, bindings);
+  // t.test(...), test.describe(...)
+  if (isNode(object) && object.type === 'Identifier' && bindings.modules.has(object.name as string)) return ROLES[property];
+  return undefined;
+}
 
-  const readTemplate = (start: number, resumed: boolean): void => {
-    // `start` is at the opening backtick, or at the `}` that closes a substitution.
-    let cursor = start + 1;
-    let value = '';
-    while (cursor < source.length) {
-      const char = source[cursor];
-      if (char === '\\') {
-        value += source[cursor + 1] ?? '';
-        cursor += 2;
-      } else if (char === '`') {
-        tokens.push({ kind: 'string', text: source.slice(start, cursor + 1), ...(resumed ? {} : { value }), start, end: cursor + 1 });
-        index = cursor + 1;
-        return;
-      } else if (char === '$' && source[cursor + 1] === '{') {
-        tokens.push({ kind: 'string', text: source.slice(start, cursor), start, end: cursor });
-        templates.push(braces);
-        braces += 1;
-        index = cursor + 2;
-        return;
-      } else {
-        value += char ?? '';
-        cursor += 1;
-      }
-    }
-    index = source.length;
-  };
-
-  while (index < source.length) {
-    const char = source[index] ?? '';
-    const next = source[index + 1] ?? '';
-    if (/\s/.test(char)) {
-      index += 1;
-    } else if (char === '/' && next === '/') {
-      const end = source.indexOf('\n', index);
-      index = end === -1 ? source.length : end;
-    } else if (char === '/' && next === '*') {
-      const end = source.indexOf('*/', index + 2);
-      index = end === -1 ? source.length : end + 2;
-    } else if (char === '"' || char === "'") {
-      let cursor = index + 1;
-      let value = '';
-      while (cursor < source.length && source[cursor] !== char && source[cursor] !== '\n') {
-        if (source[cursor] === '\\') {
-          value += source[cursor + 1] ?? '';
-          cursor += 2;
-        } else {
-          value += source[cursor] ?? '';
-          cursor += 1;
-        }
-      }
-      tokens.push({ kind: 'string', text: source.slice(index, cursor + 1), value, start: index, end: cursor + 1 });
-      index = cursor + 1;
-    } else if (char === '`') {
-      readTemplate(index, false);
-    } else if (char === '}' && templates.length > 0 && templates.at(-1) === braces - 1) {
-      templates.pop();
-      braces -= 1;
-      readTemplate(index, true);
-    } else if (char === '/' && (tokens.length === 0 || REGEX_AFTER.has(tokens.at(-1)?.text ?? ''))) {
-      let cursor = index + 1;
-      let inClass = false;
-      while (cursor < source.length && source[cursor] !== '\n') {
-        const current = source[cursor];
-        if (current === '\\') cursor += 1;
-        else if (current === '[') inClass = true;
-        else if (current === ']') inClass = false;
-        else if (current === '/' && !inClass) break;
-        cursor += 1;
-      }
-      while (/[a-z]/i.test(source[cursor + 1] ?? '')) cursor += 1;
-      tokens.push({ kind: 'string', text: source.slice(index, cursor + 1), start: index, end: cursor + 1 });
-      index = cursor + 1;
-    } else if (/[A-Za-z_$]/.test(char)) {
-      let cursor = index + 1;
-      while (/[\w$]/.test(source[cursor] ?? '')) cursor += 1;
-      tokens.push({ kind: 'identifier', text: source.slice(index, cursor), start: index, end: cursor });
-      index = cursor;
-    } else {
-      const text = char === '=' && next === '>' ? '=>' : char;
-      if (text === '{') braces += 1;
-      if (text === '}') braces -= 1;
-      tokens.push({ kind: 'punctuation', text, start: index, end: index + text.length });
-      index += text.length;
-    }
+function literalName(node: unknown): string | undefined {
+  if (!isNode(node)) return undefined;
+  if (node.type === 'Literal' && typeof node.value === 'string') return node.value;
+  if (node.type === 'TemplateLiteral' && (node.expressions as unknown[]).length === 0) {
+    const cooked = (node.quasis as { value: { cooked?: string | null } }[])[0]?.value.cooked;
+    return typeof cooked === 'string' ? cooked : undefined;
   }
-  return tokens;
+  return undefined;
+}
+
+function isNode(value: unknown): value is AstNode {
+  return value !== null && typeof value === 'object' && typeof (value as { type?: unknown }).type === 'string';
 }

@@ -1,57 +1,70 @@
 // The lines the test reporter (src/reporter/reporter.ts) prints inside a learner's test run,
 // and their parser. The reporter runs in the learner's Node process and the parser in the
 // extension: this module is the contract between the two, and neither trusts the other.
+import * as v from 'valibot';
 
-/** Every reporter line starts with this, so that anything else on stdout is output, not protocol. */
-export const LINE_PREFIX = '@@backend-study@@ ';
+import { LINE_PREFIX } from './wire.ts';
 
-export interface Location {
+export { formatEvent, LINE_PREFIX } from './wire.ts';
+
+const positive = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+const LocationSchema = v.object({
   /** Absolute path. */
-  readonly file: string;
+  file: v.string(),
   /** 1-based. */
-  readonly line: number;
+  line: positive,
   /** 1-based. */
-  readonly column: number;
-}
+  column: positive,
+});
+export type Location = v.InferOutput<typeof LocationSchema>;
 
-export interface TestIdentity {
+const identity = {
   /** Absolute path of the test file the test is declared in. */
-  readonly file: string;
+  file: v.string(),
   /** The names from the outermost `describe` down to the test itself. */
-  readonly path: readonly string[];
+  path: v.pipe(v.array(v.string()), v.minLength(1)),
   /** Where the test is declared, when node:test knows it. */
-  readonly line?: number;
-  readonly column?: number;
+  line: v.optional(positive),
+  column: v.optional(positive),
   /** A `describe`/`suite`, rather than a test. */
-  readonly suite: boolean;
-}
+  suite: v.optional(v.boolean(), false),
+};
+export type TestIdentity = v.InferOutput<v.ObjectSchema<typeof identity, undefined>>;
 
-export interface FailureDetails {
-  readonly message: string;
-  /** An assertion failure's two sides, as readable text (util.inspect). */
-  readonly expected?: string;
-  readonly actual?: string;
-  readonly operator?: string;
-  /** Where it failed: the innermost stack frame inside the challenge folder. */
-  readonly location?: Location;
+const FailureSchema = v.object({
+  message: v.string(),
+  /** An assertion failure's two sides, as readable text (util.inspect; for `throws`, the error class and message). */
+  expected: v.optional(v.string()),
+  actual: v.optional(v.string()),
+  operator: v.optional(v.string()),
+  /** The stack frames inside the challenge folder, innermost first. */
+  frames: v.optional(v.array(v.object({ ...LocationSchema.entries, name: v.optional(v.string()) })), []),
   /** What kind of failure node:test reported (testCodeFailure, hookFailure, testTimeoutFailure, cancelledByParent, ...). */
-  readonly failureType?: string;
-  readonly stack?: string;
-}
+  failureType: v.optional(v.string()),
+  stack: v.optional(v.string()),
+});
+export type FailureDetails = v.InferOutput<typeof FailureSchema>;
+export type FailureFrame = FailureDetails['frames'][number];
 
-export type ReporterEvent =
-  | ({ readonly type: 'start' } & TestIdentity)
-  | ({ readonly type: 'pass'; readonly durationMs: number; readonly skip?: string; readonly todo?: string } & TestIdentity)
-  | ({ readonly type: 'fail'; readonly durationMs: number; readonly error: FailureDetails; readonly todo?: string } & TestIdentity)
-  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly file?: string; readonly text: string }
-  | { readonly type: 'diagnostic'; readonly text: string };
+const duration = v.fallback(v.pipe(v.number(), v.minValue(0)), 0);
+
+const EventSchema = v.variant('type', [
+  v.object({ type: v.literal('start'), ...identity }),
+  v.object({ type: v.literal('pass'), ...identity, durationMs: duration, skip: v.optional(v.string()), todo: v.optional(v.string()) }),
+  v.object({ type: v.literal('fail'), ...identity, durationMs: duration, error: FailureSchema, todo: v.optional(v.string()) }),
+  /** A test began, told by the probe inside the test process as it happens (node:test reports a file's events only when the file ends). */
+  v.object({ type: v.literal('running'), file: v.string(), path: v.pipe(v.array(v.string()), v.minLength(1)) }),
+  v.object({ type: v.literal('output'), stream: v.picklist(['stdout', 'stderr']), file: v.optional(v.string()), text: v.string() }),
+  v.object({ type: v.literal('diagnostic'), text: v.string() }),
+]);
+export type ReporterEvent = v.InferOutput<typeof EventSchema>;
 
 /** A line of the run's output: a reporter event, or text the learner's process printed. */
 export type ParsedLine = { readonly kind: 'event'; readonly event: ReporterEvent } | { readonly kind: 'text'; readonly text: string };
 
-export function formatEvent(event: ReporterEvent): string {
-  return `${LINE_PREFIX}${JSON.stringify(event)}\n`;
-}
+/** What the reporter writes; the parser fills in defaults. */
+export type ReporterEventInput = v.InferInput<typeof EventSchema>;
 
 export function parseLine(line: string): ParsedLine {
   if (!line.startsWith(LINE_PREFIX)) return { kind: 'text', text: line };
@@ -61,8 +74,8 @@ export function parseLine(line: string): ParsedLine {
   } catch {
     return { kind: 'text', text: line };
   }
-  const event = validate(raw);
-  return event ? { kind: 'event', event } : { kind: 'text', text: line };
+  const parsed = v.safeParse(EventSchema, raw);
+  return parsed.success ? { kind: 'event', event: parsed.output } : { kind: 'text', text: line };
 }
 
 /** Splits a stream of chunks into whole lines, however the chunks fall. */
@@ -81,67 +94,4 @@ export class LineSplitter {
     this.pending = '';
     return rest === '' ? [] : [rest];
   }
-}
-
-function validate(raw: unknown): ReporterEvent | undefined {
-  if (!isRecord(raw)) return undefined;
-  switch (raw.type) {
-    case 'start':
-    case 'pass':
-    case 'fail': {
-      const identity = identityOf(raw);
-      if (!identity) return undefined;
-      if (raw.type === 'start') return { type: 'start', ...identity };
-      const durationMs = typeof raw.durationMs === 'number' && raw.durationMs >= 0 ? raw.durationMs : 0;
-      const todo = typeof raw.todo === 'string' ? { todo: raw.todo } : {};
-      if (raw.type === 'pass') return { type: 'pass', ...identity, durationMs, ...(typeof raw.skip === 'string' ? { skip: raw.skip } : {}), ...todo };
-      const error = failureOf(raw.error);
-      return error ? { type: 'fail', ...identity, durationMs, error, ...todo } : undefined;
-    }
-    case 'output':
-      return (raw.stream === 'stdout' || raw.stream === 'stderr') && typeof raw.text === 'string'
-        ? { type: 'output', stream: raw.stream, text: raw.text, ...(typeof raw.file === 'string' ? { file: raw.file } : {}) }
-        : undefined;
-    case 'diagnostic':
-      return typeof raw.text === 'string' ? { type: 'diagnostic', text: raw.text } : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function identityOf(raw: Record<string, unknown>): TestIdentity | undefined {
-  const path = raw.path;
-  if (typeof raw.file !== 'string' || !Array.isArray(path) || path.length === 0 || !path.every((name) => typeof name === 'string')) return undefined;
-  return {
-    file: raw.file,
-    path,
-    suite: raw.suite === true,
-    ...(isPositive(raw.line) ? { line: raw.line } : {}),
-    ...(isPositive(raw.column) ? { column: raw.column } : {}),
-  };
-}
-
-function failureOf(raw: unknown): FailureDetails | undefined {
-  if (!isRecord(raw) || typeof raw.message !== 'string') return undefined;
-  const text = (key: string): Record<string, string> => (typeof raw[key] === 'string' ? { [key]: raw[key] } : {});
-  const location = raw.location;
-  return {
-    message: raw.message,
-    ...text('expected'),
-    ...text('actual'),
-    ...text('operator'),
-    ...text('failureType'),
-    ...text('stack'),
-    ...(isRecord(location) && typeof location.file === 'string' && isPositive(location.line) && isPositive(location.column)
-      ? { location: { file: location.file, line: location.line, column: location.column } }
-      : {}),
-  };
-}
-
-function isPositive(value: unknown): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

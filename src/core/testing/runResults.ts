@@ -1,11 +1,14 @@
 // Turns the output of one `node --test` run (reporter lines and anything else the process
 // printed) into results for the Testing view, decided without the editor: which test passed,
 // failed, errored or was skipped, with what message and where, and which file did not load.
-import { posix, relative, sep } from 'node:path';
+import { isAbsolute, posix, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineSplitter, parseLine, type FailureDetails, type Location, type ReporterEvent } from './protocol.ts';
 
 export type Outcome = 'passed' | 'failed' | 'errored' | 'skipped';
+
+/** A failure as reported, with the innermost frame inside the challenge folder as its first guess of a location. */
+export type Failure = FailureDetails & { readonly location?: Location };
 
 export interface TestResult {
   readonly kind: 'result';
@@ -16,19 +19,24 @@ export interface TestResult {
   readonly suite: boolean;
   readonly outcome: Outcome;
   readonly durationMs: number;
-  readonly failure?: FailureDetails;
+  readonly failure?: Failure;
 }
 
 export type RunUpdate =
   | { readonly kind: 'started'; readonly key: string; readonly file: string; readonly path: readonly string[]; readonly line?: number }
+  /** A test began running (the probe's live report); `key` is what a time limit stops. */
+  | { readonly kind: 'running'; readonly key: string; readonly file: string; readonly path: readonly string[] }
   | TestResult
-  | { readonly kind: 'output'; readonly text: string; readonly file?: string }
+  /** Printed output; `key` is the test that was running in that file when it was printed. */
+  | { readonly kind: 'output'; readonly text: string; readonly file?: string; readonly key?: string }
   /** A test file that did not load or whose process died: its tests never reported. */
   | { readonly kind: 'fileError'; readonly file: string; readonly message: string; readonly location?: Location };
 
 export interface RunEnd {
   readonly exitCode: number | null;
   readonly timedOut?: { readonly afterMs: number };
+  /** The per-test limit stopped the run, at the test that was running. */
+  readonly testTimedOut?: { readonly afterMs: number; readonly key: string };
   readonly cancelled?: boolean;
 }
 
@@ -45,6 +53,8 @@ export class RunResults {
   private readonly stderrByFile = new Map<string, string>();
   private readonly open = new Map<string, { file: string; path: readonly string[]; line?: number }>();
   private readonly finished = new Set<string>();
+  /** The test running now in each file, by the probe's reports. */
+  private readonly runningByFile = new Map<string, string>();
   private readonly counts = { passed: 0, failed: 0, fileErrors: 0 };
   private readonly root: string;
 
@@ -63,7 +73,7 @@ export class RunResults {
     const updates = this.splitter.end().flatMap((line) => this.line(line));
     for (const [key, test] of this.open) {
       if (this.finished.has(key)) continue;
-      updates.push({ kind: 'result', key, ...test, suite: false, outcome: 'errored', durationMs: 0, failure: { message: unfinishedMessage(end) } });
+      updates.push({ kind: 'result', key, ...test, suite: false, outcome: 'errored', durationMs: 0, failure: { message: unfinishedMessage(end), frames: [] } });
     }
     this.open.clear();
     this.count(updates);
@@ -78,6 +88,11 @@ export class RunResults {
   /** Keys of the tests that reported a result. */
   get reported(): ReadonlySet<string> {
     return this.finished;
+  }
+
+  /** The tests running now (one per file at most), by the probe's reports: the ones a time limit stops. */
+  get running(): ReadonlySet<string> {
+    return new Set([...this.runningByFile.values()].filter((key) => !this.finished.has(key)));
   }
 
   private line(line: string): RunUpdate[] {
@@ -99,11 +114,18 @@ export class RunResults {
 
   private event(event: ReporterEvent): RunUpdate[] {
     switch (event.type) {
-      case 'output':
+      case 'output': {
         if (event.stream === 'stderr' && event.file) this.stderrByFile.set(event.file, (this.stderrByFile.get(event.file) ?? '') + event.text);
-        return [{ kind: 'output', text: event.text, ...(event.file ? { file: event.file } : {}) }];
+        const running = event.file === undefined ? undefined : this.runningByFile.get(event.file);
+        return [{ kind: 'output', text: event.text, ...(event.file ? { file: event.file } : {}), ...(running ? { key: running } : {}) }];
+      }
       case 'diagnostic':
         return [];
+      case 'running': {
+        const key = testKey(event.file, event.path);
+        this.runningByFile.set(event.file, key);
+        return [{ kind: 'running', key, file: event.file, path: event.path }];
+      }
       case 'start': {
         if (this.isFileLevel(event.file, event.path)) return [];
         const key = testKey(event.file, event.path);
@@ -117,10 +139,13 @@ export class RunResults {
         const key = testKey(event.file, event.path);
         this.finished.add(key);
         this.open.delete(key);
+        if (this.runningByFile.get(event.file) === key) this.runningByFile.delete(event.file);
         const base = { kind: 'result' as const, key, file: event.file, path: event.path, suite: event.suite, durationMs: event.durationMs, ...(event.line ? { line: event.line } : {}) };
         if (event.type === 'pass') return [{ ...base, outcome: event.skip !== undefined || event.todo !== undefined ? 'skipped' : 'passed' }];
         if (event.todo !== undefined) return [{ ...base, outcome: 'skipped' }];
-        return [{ ...base, outcome: ERRORED_FAILURES.has(event.error.failureType ?? '') ? 'errored' : 'failed', failure: event.error }];
+        const [innermost] = event.error.frames;
+        const failure: Failure = { ...event.error, ...(innermost ? { location: { file: innermost.file, line: innermost.line, column: innermost.column } } : {}) };
+        return [{ ...base, outcome: ERRORED_FAILURES.has(event.error.failureType ?? '') ? 'errored' : 'failed', failure }];
       }
     }
   }
@@ -139,29 +164,58 @@ export class RunResults {
   }
 }
 
+/** One cause of test files not running (a syntax error in a module they share), told once with the files it stopped. */
+export interface LoadFailure {
+  readonly message: string;
+  readonly location?: Location;
+  readonly files: readonly string[];
+}
+
+/** Groups the files that did not load by the error that stopped them: one broken module shared by every test file is one problem. */
+export function groupFileErrors(updates: readonly Extract<RunUpdate, { kind: 'fileError' }>[]): LoadFailure[] {
+  const groups = new Map<string, { message: string; location?: Location; files: string[] }>();
+  for (const update of updates) {
+    const key = JSON.stringify([update.message, update.location]);
+    const group = groups.get(key) ?? { message: update.message, ...(update.location ? { location: update.location } : {}), files: [] };
+    group.files.push(update.file);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
 /** Why a test has no result when the run ended: the time limit, a cancel, or the process ending. */
 export function unfinishedMessage(end: RunEnd): string {
+  if (end.testTimedOut) {
+    return `Stopped: this test ran for more than ${formatSeconds(end.testTimedOut.afterMs)} (the per-test limit), so the run was stopped here. Look for a loop that never ends or a promise that never settles.`;
+  }
   if (end.timedOut) {
-    return `Stopped: the run exceeded its time limit of ${Math.round(end.timedOut.afterMs / 1000)} s (backendStudy.testTimeoutSeconds). Look for a promise that never settles or a loop that never ends.`;
+    return `Stopped: the run exceeded its time limit of ${formatSeconds(end.timedOut.afterMs)} (backendStudy.testTimeoutSeconds) while this test ran. Look for a promise that never settles or a loop that never ends.`;
   }
   if (end.cancelled) return 'Cancelled before it finished.';
   return `The test process ended (exit code ${end.exitCode ?? 'none'}) before this test finished.`;
 }
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** `/a/b.ts:3`, `C:\a\b.ts:3` or `file:///a/b.ts:3`: the header Node prints above the offending line. */
+const HEADER = /^((?:file:\/\/)?(?:\/|[A-Za-z]:[\\/]|\\\\).*?):(\d+)$/;
 
 /**
  * Reads the error Node printed when a module did not load: the `file:line` header, the caret
  * under the column, and the `SomeError: message` line.
  */
 export function parseLoadError(stderr: string): { message: string; location?: Location } | undefined {
-  const lines = stderr.split('\n');
+  const lines = stderr.split(/\r?\n/);
   const errorIndex = lines.findIndex((line) => /^\w*(?:Error|Exception)\b(?: \[\w+\])?: /.test(line));
   if (errorIndex === -1) return undefined;
   const message = lines[errorIndex] ?? '';
-  const headerIndex = lines.findIndex((line, index) => index < errorIndex && /^(?:file:\/\/)?\/\S+:\d+$/.test(line));
-  if (headerIndex === -1) return { message };
-  const header = /^((?:file:\/\/)?\/\S+):(\d+)$/.exec(lines[headerIndex] ?? '');
+  const headerIndex = lines.findIndex((line, index) => index < errorIndex && HEADER.test(line) && !line.startsWith('node:'));
+  const header = headerIndex === -1 ? null : HEADER.exec(lines[headerIndex] ?? '');
   if (!header?.[1]) return { message };
   const file = header[1].startsWith('file://') ? fileURLToPath(header[1]) : header[1];
+  if (!isAbsolute(file) && !/^[A-Za-z]:[\\/]/.test(file)) return { message };
   const caretLine = lines.slice(headerIndex + 1, errorIndex).find((line) => /^\s*\^+\s*$/.test(line));
   const column = caretLine === undefined ? 1 : caretLine.indexOf('^') + 1;
   return { message, location: { file, line: Number(header[2]), column } };
