@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parseChallengeMessage } from '../../src/core/webview/challengePage.ts';
 import { parseLessonMessage } from '../../src/core/webview/messages.ts';
 
 describe('parseLessonMessage', () => {
@@ -26,5 +27,20 @@ describe('parseLessonMessage', () => {
     for (const url of ['command:workbench.action.terminal.new', 'file:///etc/passwd', 'javascript:alert(1)', 'vscode://x', 'not a url']) {
       assert.equal(parseLessonMessage({ type: 'openExternal', url }), undefined, url);
     }
+  });
+});
+
+describe('parseChallengeMessage', () => {
+  it('accepts the statement page\'s three messages and nothing else', () => {
+    assert.deepEqual(parseChallengeMessage({ type: 'startChallenge' }), { type: 'startChallenge' });
+    assert.deepEqual(parseChallengeMessage({ type: 'showNextHint', extra: 1 }), { type: 'showNextHint' });
+    assert.deepEqual(parseChallengeMessage({ type: 'openLesson', lessonId: 'event-loop' }), { type: 'openLesson', lessonId: 'event-loop' });
+    for (const raw of [undefined, [], { type: 'openLesson', lessonId: '-x-' }, { type: 'openLesson', lessonId: 'a/b' }, { type: 'runSnippet', path: 'x.ts' }]) {
+      assert.equal(parseChallengeMessage(raw), undefined, JSON.stringify(raw));
+    }
+  });
+
+  it('keeps an openLesson message whose anchor is bad, without the anchor', () => {
+    assert.deepEqual(parseLessonMessage({ type: 'openLesson', lessonId: 'streams', anchor: '"><script>' }), { type: 'openLesson', lessonId: 'streams' });
   });
 });

@@ -58,13 +58,15 @@ describe('progress', () => {
       const raw = {
         version: 1,
         lessons: { streams: { state: 'done', updatedAt: T1.toISOString() }, 'event-loop': { state: 'finished' }, '../x': { state: 'done' } },
-        challenges: { 'rate-limiter': { state: 'in-progress', runs: -4, hintsShown: 'two' }, pool: 7 },
+        challenges: { 'rate-limiter': { state: 'in-progress', runs: -4, hintsShown: 'two', updatedAt: 'yesterday' }, pool: 7, queue: ['done'] },
       };
       const { progress, problems } = parseProgress(raw);
       assert.deepEqual(Object.keys(progress.lessons), ['streams']);
       assert.equal(progress.challenges['rate-limiter']!.runs, 0);
       assert.equal(progress.challenges['rate-limiter']!.hintsShown, 0);
-      assert.equal(problems.length, 3);
+      assert.equal(progress.challenges['rate-limiter']!.updatedAt, new Date(0).toISOString());
+      assert.equal(problems.length, 4);
+      assert.match(problems.join('\n'), /challenge "queue"/);
       assert.match(problems.join('\n'), /lesson "event-loop"/);
       assert.match(problems.join('\n'), /lesson "\.\.\/x"/);
       assert.match(problems.join('\n'), /challenge "pool"/);

@@ -83,6 +83,11 @@ describe('marker', () => {
     assert.equal(parseMarker('{ broken'), undefined);
     assert.equal(parseMarker(JSON.stringify({ ...result.plan.marker, entry: '../../x.ts' })), undefined);
     assert.equal(parseMarker(JSON.stringify({ ...result.plan.marker, format: 'other' })), undefined);
+    // Arrays are objects to JSON.parse, not records: `["hash"]` would read as a test file named "0".
+    assert.equal(parseMarker(JSON.stringify({ ...result.plan.marker, tests: ['abc'] })), undefined);
+    assert.equal(parseMarker(JSON.stringify([result.plan.marker])), undefined);
+    assert.equal(parseMarker(JSON.stringify({ ...result.plan.marker, challenge: 'Rate_Limiter' })), undefined);
+    assert.equal(parseMarker(JSON.stringify({ ...result.plan.marker, tests: { 'test/a.test.ts': 5 } })), undefined);
   });
 
   it('tells which test files changed since scaffolding', async () => {

@@ -63,6 +63,23 @@ describe('parseSnippetSettings', () => {
     assert.match(problems[1]!.message, /^b.ts: a benchmark needs `benchIterations`/);
   });
 
+  it('names unknown settings, bad environment names and entries that are not objects, keeping the valid entries', () => {
+    const text = JSON.stringify({ 'a.ts': { timeout: 5 }, 'b.ts': { env: { lower: 'x' } }, 'c.ts': [], 'd.ts': { timeoutMs: 50 }, 'ok.ts': { env: { A_B: '1' } }, 'e.js': {} }, null, 2);
+    const { settings, problems } = parseSnippetSettings('x/snippets.json', text);
+    assert.deepEqual([...settings.keys()], ['ok.ts']);
+    assert.deepEqual(
+      problems.map((problem) => problem.message),
+      [
+        'a.ts: unknown setting `timeout` (known: nodeOptions, env, timeoutMs, benchmark, benchIterations)',
+        'b.ts: `env` must map upper-case variable names to strings',
+        'c.ts: settings must be an object',
+        'd.ts: `timeoutMs` must be a whole number from 100 to 120000',
+        'e.js: keys must be snippet file names ending in .ts',
+      ],
+    );
+    assert.deepEqual(parseSnippetSettings('x/snippets.json', '[]').problems.map((problem) => problem.message), ['must be an object keyed by snippet file name']);
+  });
+
   it('reports malformed JSON instead of throwing', () => {
     const { problems } = parseSnippetSettings('x/snippets.json', '{ nope');
     assert.match(problems[0]!.message, /^not valid JSON/);

@@ -3,7 +3,11 @@
 // folder the learner chose.
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import * as v from 'valibot';
 import type { Challenge } from '../content/model.ts';
+import { Id, isSafeRelativePath, parseOrUndefined, plainObject, SafeRelativePath } from '../schemas.ts';
+
+export { isSafeRelativePath };
 
 /** The file that marks a folder as a scaffolded challenge. */
 export const MARKER_FILE = '.backend-study-challenge.json';
@@ -50,11 +54,6 @@ export function sha256(text: string): string {
 }
 
 /** A path inside a folder: relative, `/`-separated, no `..`, no drive or root. */
-export function isSafeRelativePath(path: string): boolean {
-  if (path === '' || isAbsolute(path) || path.includes('\\') || /^[a-z]:/i.test(path) || path.includes('\0')) return false;
-  return path.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
-}
-
 /** Whether `child` is `parent` itself or inside it, after resolving `..`. */
 export function isInside(parent: string, child: string): boolean {
   const path = relative(resolve(parent), resolve(child));
@@ -152,6 +151,16 @@ export function planScaffold(input: {
   return { plan: { target: input.folder, files, marker } };
 }
 
+const MarkerSchema = plainObject(v.object({
+  format: v.literal(MARKER_FORMAT),
+  challenge: Id,
+  contentVersion: v.fallback(v.string(), 'unknown'),
+  entry: SafeRelativePath,
+  tests: plainObject(v.record(SafeRelativePath, v.string())),
+  scaffoldedAt: v.fallback(v.string(), new Date(0).toISOString()),
+}));
+
+/** A challenge folder's marker, or undefined when it is not one this version can trust. */
 export function parseMarker(text: string): Marker | undefined {
   let raw: unknown;
   try {
@@ -159,29 +168,7 @@ export function parseMarker(text: string): Marker | undefined {
   } catch {
     return undefined;
   }
-  if (raw === null || typeof raw !== 'object') return undefined;
-  const marker = raw as Record<string, unknown>;
-  const tests = marker.tests;
-  if (
-    marker.format !== MARKER_FORMAT ||
-    typeof marker.challenge !== 'string' ||
-    !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(marker.challenge) ||
-    typeof marker.entry !== 'string' ||
-    !isSafeRelativePath(marker.entry) ||
-    tests === null ||
-    typeof tests !== 'object' ||
-    !Object.entries(tests).every(([path, hash]) => isSafeRelativePath(path) && typeof hash === 'string')
-  ) {
-    return undefined;
-  }
-  return {
-    format: MARKER_FORMAT,
-    challenge: marker.challenge,
-    contentVersion: typeof marker.contentVersion === 'string' ? marker.contentVersion : 'unknown',
-    entry: marker.entry,
-    tests: tests as Record<string, string>,
-    scaffoldedAt: typeof marker.scaffoldedAt === 'string' ? marker.scaffoldedAt : new Date(0).toISOString(),
-  };
+  return parseOrUndefined(MarkerSchema, raw);
 }
 
 /** The test files whose content differs from the marker's hashes (or that are gone). */

@@ -98,4 +98,4 @@ export class FieldReader {
   }
 }
 
-export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export { ID_PATTERN } from '../schemas.ts';

@@ -1,6 +1,8 @@
 // The learner's progress: a versioned, validated value and the transitions on it. Stored
 // values are never trusted: `parseProgress` keeps every valid entry of whatever it is given
 // and says what it dropped, so a corrupt value costs the broken entries, never the rest.
+import * as v from 'valibot';
+import { Count, describeValue, ID_PATTERN, IsoTime, PlainObject, plainObject } from '../schemas.ts';
 
 export const PROGRESS_VERSION = 1;
 
@@ -38,7 +40,17 @@ export interface ParsedProgress {
 }
 
 const STATE_RANK: Record<ItemState, number> = { 'not-started': 0, 'in-progress': 1, done: 2 };
-const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const EPOCH = new Date(0).toISOString();
+const LessonEntry = plainObject(v.object({ state: v.picklist(ITEM_STATES), updatedAt: v.optional(IsoTime, EPOCH) }));
+const ChallengeEntry = plainObject(
+  v.object({
+    state: v.picklist(ITEM_STATES),
+    updatedAt: v.optional(IsoTime, EPOCH),
+    runs: v.optional(Count, 0),
+    hintsShown: v.optional(Count, 0),
+    solutionViewed: v.optional(v.fallback(v.boolean(), false), false),
+  }),
+);
 
 /**
  * Reads a stored or imported value. Undefined (nothing stored yet) is empty progress with no
@@ -47,40 +59,34 @@ const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export function parseProgress(raw: unknown): ParsedProgress {
   if (raw === undefined || raw === null) return { progress: EMPTY_PROGRESS, problems: [] };
   const problems: string[] = [];
-  if (!isRecord(raw)) return { progress: EMPTY_PROGRESS, problems: [`progress is not an object (${describe(raw)}); starting from empty progress`] };
+  if (!isRecord(raw)) return { progress: EMPTY_PROGRESS, problems: [`progress is not an object (${describeValue(raw)}); starting from empty progress`] };
 
   if (raw.version !== PROGRESS_VERSION) {
     problems.push(
       typeof raw.version === 'number' && raw.version > PROGRESS_VERSION
         ? `progress was written by a newer version of the extension (schema ${raw.version}); kept what this version understands`
-        : `progress has an unknown schema version (${describe(raw.version)}); kept the entries that are valid`,
+        : `progress has an unknown schema version (${describeValue(raw.version)}); kept the entries that are valid`,
     );
   }
 
   const lessons: Record<string, LessonProgress> = {};
   for (const [id, value] of entriesOf(raw.lessons, 'lessons', problems)) {
-    const state = stateOf(value);
-    if (!ID.test(id) || !isRecord(value) || state === undefined) {
-      problems.push(`dropped the progress of lesson ${JSON.stringify(id)}: ${describe(value)} is not a valid entry`);
+    const entry = v.safeParse(LessonEntry, value);
+    if (!ID_PATTERN.test(id) || !entry.success) {
+      problems.push(`dropped the progress of lesson ${JSON.stringify(id)}: ${describeValue(value)} is not a valid entry`);
       continue;
     }
-    lessons[id] = { state, updatedAt: dateOf(value.updatedAt) };
+    lessons[id] = entry.output;
   }
 
   const challenges: Record<string, ChallengeProgress> = {};
   for (const [id, value] of entriesOf(raw.challenges, 'challenges', problems)) {
-    const state = stateOf(value);
-    if (!ID.test(id) || !isRecord(value) || state === undefined) {
-      problems.push(`dropped the progress of challenge ${JSON.stringify(id)}: ${describe(value)} is not a valid entry`);
+    const entry = v.safeParse(ChallengeEntry, value);
+    if (!ID_PATTERN.test(id) || !entry.success) {
+      problems.push(`dropped the progress of challenge ${JSON.stringify(id)}: ${describeValue(value)} is not a valid entry`);
       continue;
     }
-    challenges[id] = {
-      state,
-      updatedAt: dateOf(value.updatedAt),
-      runs: countOf(value.runs),
-      hintsShown: countOf(value.hintsShown),
-      solutionViewed: value.solutionViewed === true,
-    };
+    challenges[id] = entry.output;
   }
   return { progress: { version: PROGRESS_VERSION, lessons, challenges }, problems };
 }
@@ -159,31 +165,12 @@ export function parseExport(text: string): { progress: Progress } | { error: str
 function entriesOf(value: unknown, what: string, problems: string[]): [string, unknown][] {
   if (value === undefined) return [];
   if (!isRecord(value)) {
-    problems.push(`dropped the ${what} progress: ${describe(value)} is not an object`);
+    problems.push(`dropped the ${what} progress: ${describeValue(value)} is not an object`);
     return [];
   }
   return Object.entries(value);
 }
 
-function stateOf(value: unknown): ItemState | undefined {
-  if (!isRecord(value)) return undefined;
-  return (ITEM_STATES as readonly unknown[]).includes(value.state) ? (value.state as ItemState) : undefined;
-}
-
-function dateOf(value: unknown): string {
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : new Date(0).toISOString();
-}
-
-function countOf(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return v.is(PlainObject, value);
 }

@@ -1,5 +1,7 @@
 // Per-snippet settings from a snippet folder's `snippets.json` (format: content/README.md).
+import * as v from 'valibot';
 import type { ContentProblem } from '../content/problems.ts';
+import { PlainObject, plainObject } from '../schemas.ts';
 
 export interface SnippetSettings {
   /** Node flags, applied whenever the snippet runs (tests and the learner's terminal). */
@@ -19,10 +21,40 @@ export const DEFAULT_SNIPPET_SETTINGS: SnippetSettings = {
   benchIterations: undefined,
 };
 
-const KEYS = ['nodeOptions', 'env', 'timeoutMs', 'benchmark', 'benchIterations'];
 /** A single flag such as `--expose-gc` or `--max-old-space-size=64`: no spaces, nothing a shell would read. */
 const NODE_FLAG = /^--[a-z0-9-]+(?:=[A-Za-z0-9_.,:/-]+)?$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+/** One entry (content/README.md has the format); SETTING_MESSAGES says what is wrong with each setting. */
+const EntrySchema = v.pipe(
+  plainObject(v.strictObject({
+    nodeOptions: v.optional(v.array(v.pipe(v.string(), v.regex(NODE_FLAG))), []),
+    env: v.optional(v.record(v.pipe(v.string(), v.regex(ENV_NAME)), v.string()), {}),
+    timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000)), DEFAULT_SNIPPET_SETTINGS.timeoutMs),
+    benchmark: v.optional(v.boolean(), false),
+    benchIterations: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  })),
+  v.check((entry) => !entry.benchmark || entry.benchIterations !== undefined, 'a benchmark needs `benchIterations`, a whole number of at least 1, for the test run'),
+  v.check((entry) => entry.benchmark || entry.benchIterations === undefined, '`benchIterations` applies only to benchmarks'),
+);
+
+/** What each setting's own check says when the schema gives no message of its own. */
+const SETTING_MESSAGES: Record<string, string> = {
+  nodeOptions: '`nodeOptions` must be a list of single Node flags such as "--expose-gc"',
+  env: '`env` must map upper-case variable names to strings',
+  timeoutMs: '`timeoutMs` must be a whole number from 100 to 120000',
+  benchmark: '`benchmark` must be true or false',
+  benchIterations: 'a benchmark needs `benchIterations`, a whole number of at least 1, for the test run',
+};
+
+function messagesOf(issues: readonly v.BaseIssue<unknown>[]): string[] {
+  const messages = issues.map((issue) => {
+    const setting = issue.path?.[0]?.key;
+    if (issue.type === 'strict_object') return `unknown setting \`${String(setting)}\` (known: ${Object.keys(SETTING_MESSAGES).join(', ')})`;
+    return typeof setting === 'string' && SETTING_MESSAGES[setting] ? SETTING_MESSAGES[setting] : issue.message;
+  });
+  return [...new Set(messages)];
+}
 
 /**
  * @param file the snippets.json path relative to the content folder, for messages
@@ -43,53 +75,19 @@ export function parseSnippetSettings(file: string, text: string): { settings: Ma
     problems.push({ file, line: 1, message: `not valid JSON: ${error instanceof Error ? error.message : String(error)}` });
     return { settings, problems };
   }
-  if (!isRecord(data)) {
+  const entries = v.safeParse(PlainObject, data);
+  if (!entries.success) {
     problems.push({ file, line: 1, message: 'must be an object keyed by snippet file name' });
     return { settings, problems };
   }
-  for (const [name, entry] of Object.entries(data)) {
+  for (const [name, raw] of Object.entries(entries.output)) {
     const line = lineOf(name);
-    const problem = (message: string): void => {
-      problems.push({ file, line, message: `${name}: ${message}` });
-    };
-    const before = problems.length;
-    if (!/^[\w.-]+\.ts$/.test(name)) problem('keys must be snippet file names ending in .ts');
-    if (!isRecord(entry)) {
-      problem('settings must be an object');
-      continue;
-    }
-    for (const key of Object.keys(entry)) if (!KEYS.includes(key)) problem(`unknown setting \`${key}\` (known: ${KEYS.join(', ')})`);
-    const nodeOptions = entry.nodeOptions ?? [];
-    if (!Array.isArray(nodeOptions) || !nodeOptions.every((flag): flag is string => typeof flag === 'string' && NODE_FLAG.test(flag))) {
-      problem('`nodeOptions` must be a list of single Node flags such as "--expose-gc"');
-    }
-    const env = entry.env ?? {};
-    if (!isRecord(env) || !Object.entries(env).every(([key, value]) => ENV_NAME.test(key) && typeof value === 'string')) {
-      problem('`env` must map upper-case variable names to strings');
-    }
-    const timeoutMs = entry.timeoutMs ?? DEFAULT_SNIPPET_SETTINGS.timeoutMs;
-    if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
-      problem('`timeoutMs` must be a whole number from 100 to 120000');
-    }
-    const benchmark = entry.benchmark ?? false;
-    if (typeof benchmark !== 'boolean') problem('`benchmark` must be true or false');
-    const benchIterations = entry.benchIterations;
-    if (benchmark === true && (typeof benchIterations !== 'number' || !Number.isInteger(benchIterations) || benchIterations < 1)) {
-      problem('a benchmark needs `benchIterations`, a whole number of at least 1, for the test run');
-    }
-    if (benchmark !== true && benchIterations !== undefined) problem('`benchIterations` applies only to benchmarks');
-    if (problems.length > before) continue;
-    settings.set(name, {
-      nodeOptions: nodeOptions as string[],
-      env: env as Record<string, string>,
-      timeoutMs: timeoutMs as number,
-      benchmark: benchmark as boolean,
-      benchIterations: benchIterations as number | undefined,
-    });
+    const found: string[] = [];
+    if (!/^[\w.-]+\.ts$/.test(name)) found.push('keys must be snippet file names ending in .ts');
+    const entry = v.safeParse(EntrySchema, raw, { abortPipeEarly: false });
+    if (!entry.success) found.push(...(v.is(PlainObject, raw) ? messagesOf(entry.issues) : ['settings must be an object']));
+    for (const message of found) problems.push({ file, line, message: `${name}: ${message}` });
+    if (found.length === 0 && entry.success) settings.set(name, { ...entry.output, benchIterations: entry.output.benchIterations });
   }
   return { settings, problems };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,5 +1,7 @@
 // The messages the lesson webview may send. Everything from the webview is untrusted input:
 // it is parsed against this schema and anything else is dropped.
+import * as v from 'valibot';
+import { Id, isSafeRelativePath, parseOrUndefined } from '../schemas.ts';
 
 export type LessonMessage =
   | { readonly type: 'ready' }
@@ -10,49 +12,32 @@ export type LessonMessage =
   | { readonly type: 'setComplete'; readonly complete: boolean }
   | { readonly type: 'startChallenge'; readonly challengeId: string };
 
-const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ANCHOR = /^[\p{L}\p{N}_-]{1,200}$/u;
 /** A snippet path relative to the content folder: no `..`, no absolute path. */
 const SNIPPET_PATH = /^(?:[a-z0-9-]+\/)+[\w.-]+\.ts$/;
+const SnippetPath = v.pipe(v.string(), v.regex(SNIPPET_PATH), v.check(isSafeRelativePath));
+/** Only http and https leave the editor; the URL as the URL parser normalises it. */
+const WebUrl = v.pipe(
+  v.string(),
+  v.maxLength(2000),
+  v.url(),
+  v.transform((text) => new URL(text)),
+  v.check((url) => url.protocol === 'https:' || url.protocol === 'http:'),
+  v.transform((url) => url.href),
+);
+
+const LessonMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('ready') }),
+  v.object({ type: v.literal('openLesson'), lessonId: Id, anchor: v.fallback(v.optional(v.pipe(v.string(), v.regex(ANCHOR))), undefined) }),
+  v.object({ type: v.literal('openExternal'), url: WebUrl }),
+  v.object({ type: v.picklist(['openSnippet', 'runSnippet']), path: SnippetPath }),
+  v.object({ type: v.literal('setComplete'), complete: v.boolean() }),
+  v.object({ type: v.literal('startChallenge'), challengeId: Id }),
+]);
 
 export function parseLessonMessage(raw: unknown): LessonMessage | undefined {
-  if (raw === null || typeof raw !== 'object') return undefined;
-  const message = raw as Record<string, unknown>;
-  const text = (key: string, pattern: RegExp): string | undefined => {
-    const value = message[key];
-    return typeof value === 'string' && pattern.test(value) ? value : undefined;
-  };
-  switch (message.type) {
-    case 'ready':
-      return { type: 'ready' };
-    case 'openLesson': {
-      const lessonId = text('lessonId', ID);
-      if (!lessonId) return undefined;
-      const anchor = text('anchor', ANCHOR);
-      return anchor ? { type: 'openLesson', lessonId, anchor } : { type: 'openLesson', lessonId };
-    }
-    case 'openExternal': {
-      const url = message.url;
-      if (typeof url !== 'string' || url.length > 2000) return undefined;
-      try {
-        const parsed = new URL(url);
-        return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? { type: 'openExternal', url: parsed.href } : undefined;
-      } catch {
-        return undefined;
-      }
-    }
-    case 'openSnippet':
-    case 'runSnippet': {
-      const path = text('path', SNIPPET_PATH);
-      return path && !path.split('/').includes('..') ? { type: message.type, path } : undefined;
-    }
-    case 'setComplete':
-      return typeof message.complete === 'boolean' ? { type: 'setComplete', complete: message.complete } : undefined;
-    case 'startChallenge': {
-      const challengeId = text('challengeId', ID);
-      return challengeId ? { type: 'startChallenge', challengeId } : undefined;
-    }
-    default:
-      return undefined;
-  }
+  const message = parseOrUndefined(LessonMessageSchema, raw);
+  if (message?.type !== 'openLesson') return message;
+  // A bad anchor is dropped, not the message: the lesson still opens, at its top.
+  return message.anchor === undefined ? { type: 'openLesson', lessonId: message.lessonId } : { type: 'openLesson', lessonId: message.lessonId, anchor: message.anchor };
 }
