@@ -2,12 +2,13 @@
 // challenge takes, and a full run of its suite through the extension, from the request to the
 // last result, so that the benchmark can compare it with `node --test` from a shell.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ScaffoldedChallenge } from '../../src/vscode/challenges.ts';
 import type { ChallengeRunSummary } from '../../src/vscode/challengeTests.ts';
+import { perTestLimitMs, testArgs } from '../../src/vscode/testing/testRunner.ts';
 import { extension, hooks, recordMeasurements, recordRuns } from './extension.ts';
 
 const CHALLENGE = 'rate-limiter';
@@ -29,7 +30,19 @@ describe('benchmarks', function () {
     await challengeTests.discoverAll();
     const item = challengeTests.challengeItem(CHALLENGE);
     assert.ok(item);
-    const durations: number[] = [];
+    // Interleaved pairs, so that both sides of the ratio see the same machine: a full run through
+    // the Testing API (request to every result shown), then plain `node --test` of the same
+    // folder, spawned from this host without our reporter, probe or Testing API.
+    const node = join(extension().extensionPath, '.vscode-test', 'node', '24', 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
+    const shown: number[] = [];
+    const recorded: number[] = [];
+    const bare: number[] = [];
+    // The same command the extension runs (our probe and reporter), with nothing reading its events.
+    const ours: number[] = [];
+    const dist = join(extension().extensionPath, 'dist');
+    const withOurs = [...testArgs({ probe: join(dist, 'probe.mjs'), reporter: join(dist, 'reporter.mjs'), namePatterns: [], skipPatterns: [] }), `--test-timeout=${perTestLimitMs(30)}`, '--test-reporter-destination=stdout'];
+    const ratios: number[] = [];
+    const phases: Record<'prepareMs' | 'processMs' | 'settleMs' | 'handleMs' | 'stdoutBytes', number[]> = { prepareMs: [], processMs: [], settleMs: [], handleMs: [], stdoutBytes: [] };
     const recording = await recordRuns();
     for (let index = 0; index < RUNS + 1; index += 1) {
       recording.results.clear();
@@ -41,22 +54,48 @@ describe('benchmarks', function () {
       });
       await challengeTests.run(new vscode.TestRunRequest([item], undefined, challengeTests.runProfile), new vscode.CancellationTokenSource().token);
       const summary = await completed;
-      // Request to the end of the results; the first run warms the runtime probe and the file cache.
-      if (index > 0) durations.push(summary.endedAt - summary.startedAt);
+      const bareMs = await timeNode(existsSync(node) ? node : 'node', ['--test'], scaffolded.folder.fsPath);
+      const withOursMs = await timeNode(existsSync(node) ? node : 'node', withOurs, scaffolded.folder.fsPath);
+      // The first pair warms the runtime probe and the file cache.
+      if (index === 0) continue;
+      shown.push(summary.shownAt - summary.startedAt);
+      recorded.push(summary.endedAt - summary.startedAt);
+      bare.push(bareMs);
+      ours.push(withOursMs);
+      ratios.push((summary.shownAt - summary.startedAt) / bareMs);
+      for (const key of ['prepareMs', 'processMs', 'settleMs', 'handleMs', 'stdoutBytes'] as const) phases[key].push(summary.phases[key]);
     }
     recording.dispose();
-    // The bare command spawned from the extension host, no reporter: separates the cost of
-    // running inside the editor's process tree from the cost of the extension's own work.
-    const node = join(extension().extensionPath, '.vscode-test', 'node', '24', 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node');
-    const bare: number[] = [];
-    for (let index = 0; index < RUNS + 1; index += 1) {
-      const begin = performance.now();
-      spawnSync(existsSync(node) ? node : 'node', ['--test'], { cwd: scaffolded.folder.fsPath, stdio: 'ignore' });
-      if (index > 0) bare.push(performance.now() - begin);
-    }
     const outcomes = [...recording.results.values()].map((result) => result.outcome);
     assert.ok(outcomes.length > 0 && outcomes.every((outcome) => outcome === 'passed'), `not every test passed: ${outcomes.join(',')}`);
-    recordMeasurements({ scaffoldMs, scaffoldWriteMs: challenges.lastWrite?.ms ?? Number.NaN, challengeRunMs: median(durations), bareRunInHostMs: median(bare) });
+    recordMeasurements({
+      scaffoldMs,
+      scaffoldWriteMs: challenges.lastWrite?.ms ?? Number.NaN,
+      challengeRunMs: median(shown),
+      challengeRecordedMs: median(recorded),
+      bareRunInHostMs: median(bare),
+      oursRunInHostMs: median(ours),
+      pairedRatio: median(ratios),
+      prepareMs: median(phases.prepareMs),
+      processMs: median(phases.processMs),
+      settleMs: median(phases.settleMs),
+      handleMs: median(phases.handleMs),
+      stdoutBytes: median(phases.stdoutBytes),
+    });
     rmSync(scaffolded.folder.fsPath, { recursive: true, force: true });
   });
 });
+
+/** Node with these arguments in the folder, its output read and dropped: milliseconds from spawn to exit. */
+function timeNode(node: string, args: readonly string[], cwd: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(node, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.on('error', reject);
+    child.on('close', () => {
+      resolve(performance.now() - started);
+    });
+  });
+}

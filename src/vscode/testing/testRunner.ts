@@ -29,9 +29,28 @@ export interface ChallengeRunSummary {
   readonly complete: boolean;
   readonly counted: boolean;
   readonly changedTests: readonly string[];
-  /** From the request to the end of its results, in the extension host's clock (performance.now()). */
+  /** When the request came, in the extension host's clock (performance.now()). */
   readonly startedAt: number;
+  /** When the run ended in the Testing view, every result shown. */
+  readonly shownAt: number;
+  /** When the progress was recorded too (after the results show: the learner does not wait for it). */
   readonly endedAt: number;
+  /** Where the time of this challenge's part of the run went, in ms. */
+  readonly phases: RunPhases;
+}
+
+/** Where a run's time goes: before the test process, the process itself, and after it. */
+export interface RunPhases {
+  /** Request to the process's start: trust, runtime, planning, listing files, enqueueing items. */
+  readonly prepareMs: number;
+  /** The process, from spawn to exit, with its results applied as they come. */
+  readonly processMs: number;
+  /** Exit to the last result applied: unreported tests settled, the summary written. */
+  readonly settleMs: number;
+  /** Of the process's time: the extension host busy parsing its output and showing results. */
+  readonly handleMs: number;
+  /** What the process printed on stdout. */
+  readonly stdoutBytes: number;
 }
 
 /** What a run showed in the Testing view, item by item, as it happened. */
@@ -40,6 +59,17 @@ export type RunReport =
   | { readonly kind: 'output'; readonly text: string; readonly itemId?: string };
 
 type Outcome = RunEnd;
+
+/** The Node arguments of a run (the files and the reporter's destination follow): our probe and reporter, and the name filters. */
+export function testArgs(input: { probe: string; reporter: string; namePatterns: readonly string[]; skipPatterns: readonly string[] }): string[] {
+  return [
+    `--import=${pathToFileURL(input.probe).href}`,
+    '--test',
+    `--test-reporter=${input.reporter}`,
+    ...input.namePatterns.map((pattern) => `--test-name-pattern=${pattern}`),
+    ...input.skipPatterns.map((pattern) => `--test-skip-pattern=${pattern}`),
+  ];
+}
 
 /** A test still running after this share of the run's limit is stopped on its own, naming it. */
 export function perTestLimitMs(runLimitSeconds: number): number {
@@ -52,7 +82,7 @@ export function perTestLimitMs(runLimitSeconds: number): number {
  * view; progress recorded after the results show. Every run in flight ends with the extension.
  */
 export class TestRunner extends Disposable {
-  private readonly queue = new RunQueue<() => Promise<void>>();
+  private readonly queue = new RunQueue<(shownAt: number) => Promise<void>>();
   private readonly completed = this.register(new vscode.EventEmitter<ChallengeRunSummary>());
   private readonly reported = this.register(new vscode.EventEmitter<RunReport>());
   readonly onDidCompleteRun = this.completed.event;
@@ -80,7 +110,7 @@ export class TestRunner extends Disposable {
   async run(request: vscode.TestRunRequest, token: vscode.CancellationToken, debug: boolean): Promise<void> {
     const startedAt = performance.now();
     const run = this.controller.createTestRun(request);
-    const finished: (() => Promise<void>)[] = [];
+    const finished: ((shownAt: number) => Promise<void>)[] = [];
     try {
       if (!vscode.workspace.isTrusted) {
         run.appendOutput('Challenge tests run code, which this untrusted workspace does not allow. Trust the workspace to run them.\r\n');
@@ -108,8 +138,9 @@ export class TestRunner extends Disposable {
     } finally {
       run.end();
     }
+    const shownAt = performance.now();
     // Progress is recorded once the results are shown: the learner does not wait for it.
-    for (const record of finished) await record();
+    for (const record of finished) await record(shownAt);
   }
 
   private async runChallenge(input: {
@@ -122,7 +153,7 @@ export class TestRunner extends Disposable {
     signal: AbortSignal;
     debug: boolean;
     startedAt: number;
-  }): Promise<() => Promise<void>> {
+  }): Promise<(shownAt: number) => Promise<void>> {
     const { run, challengeItem, plan, runtime, token, debug } = input;
     const data = this.tree.dataOf(challengeItem);
     const challenge = data.challenge;
@@ -144,13 +175,7 @@ export class TestRunner extends Disposable {
     const results = new RunResults(root);
     const timeoutSeconds = setting('testTimeoutSeconds', challenge.folder);
     const perTestMs = perTestLimitMs(timeoutSeconds);
-    const args = [
-      `--import=${pathToFileURL(this.probe).href}`,
-      '--test',
-      `--test-reporter=${this.reporter}`,
-      ...plan.namePatterns.map((pattern) => `--test-name-pattern=${pattern}`),
-      ...plan.skipPatterns.map((pattern) => `--test-skip-pattern=${pattern}`),
-    ];
+    const args = testArgs({ probe: this.probe, reporter: this.reporter, namePatterns: plan.namePatterns, skipPatterns: plan.skipPatterns });
     const fileErrors: Extract<RunUpdate, { kind: 'fileError' }>[] = [];
     const apply = (updates: readonly RunUpdate[]): void => {
       for (const update of updates) {
@@ -160,6 +185,9 @@ export class TestRunner extends Disposable {
     };
     run.appendOutput(crlf(`Running ${files.length} test file(s) of ${vscode.workspace.asRelativePath(challenge.folder)}${plan.namePatterns.length > 0 ? ` filtered to ${plan.namePatterns.join(', ')}` : ''} with Node ${runtime.version}${debug ? ' in the debugger' : ''}\n`));
     const started = Date.now();
+    const processStarted = performance.now();
+    let handleMs = 0;
+    let stdoutBytes = 0;
     let outcome: Outcome;
     if (debug) {
       outcome = await this.debugRun(run, challenge, files, runtime, args, results, apply, token, input.signal);
@@ -180,6 +208,8 @@ export class TestRunner extends Disposable {
         timeoutMs: timeoutSeconds * 1000,
         signal: cancel.signal,
         onStdout: (chunk) => {
+          const began = performance.now();
+          stdoutBytes += chunk.length;
           const updates = results.push(chunk);
           // A test that runs past the per-test limit without yielding (a loop that never ends)
           // cannot be timed out by node:test itself: stop the process and name it.
@@ -193,6 +223,7 @@ export class TestRunner extends Disposable {
             }, perTestMs + 1000));
           }
           apply(updates);
+          handleMs += performance.now() - began;
         },
         onStderr: (chunk) => {
           run.appendOutput(crlf(chunk));
@@ -209,6 +240,7 @@ export class TestRunner extends Disposable {
         ...(testTimedOut ? { testTimedOut } : ran.cancelled ? { cancelled: true } : {}),
       };
     }
+    const processEnded = performance.now();
     const running = outcome.testTimedOut ? new Set([outcome.testTimedOut.key]) : results.running;
     apply(results.finish(outcome));
     this.reportFileErrors(run, challengeItem, challenge, files, fileErrors);
@@ -231,9 +263,10 @@ export class TestRunner extends Disposable {
     }
     const summary = results.summary();
     run.appendOutput(crlf(`${summary.passed} passed, ${summary.failed} failed${summary.fileErrors > 0 ? `, ${summary.fileErrors} file(s) did not run` : ''} in ${Date.now() - started} ms\n`));
-    this.log.info(`Ran ${challenge.marker.challenge} (${files.length} file(s)) in ${Date.now() - started} ms.`);
+    const phases: RunPhases = { prepareMs: processStarted - input.startedAt, processMs: processEnded - processStarted, settleMs: performance.now() - processEnded, handleMs, stdoutBytes };
+    this.log.info(`Ran ${challenge.marker.challenge} (${files.length} file(s)) in ${Date.now() - started} ms (before the process ${phases.prepareMs.toFixed(1)} ms, handling its ${stdoutBytes} characters of output ${handleMs.toFixed(1)} ms, after it ${phases.settleMs.toFixed(1)} ms).`);
     const whole = plan.whole && files.length > 0 && files.length === allFiles.length;
-    return () => this.recordProgress(challenge, results, whole, outcome, input.startedAt);
+    return (shownAt) => this.recordProgress(challenge, results, whole, outcome, { startedAt: input.startedAt, shownAt, phases });
   }
 
   /** A module that does not load stops every test file that imports it: said once, at its line. */
@@ -383,7 +416,13 @@ export class TestRunner extends Disposable {
     return message;
   }
 
-  private async recordProgress(challenge: ScaffoldedChallenge, results: RunResults, wholeChallenge: boolean, outcome: Outcome, startedAt: number): Promise<void> {
+  private async recordProgress(
+    challenge: ScaffoldedChallenge,
+    results: RunResults,
+    wholeChallenge: boolean,
+    outcome: Outcome,
+    timing: { startedAt: number; shownAt: number; phases: RunPhases },
+  ): Promise<void> {
     const id = challenge.marker.challenge;
     const current: Record<string, string | undefined> = {};
     for (const path of Object.keys(challenge.marker.tests)) current[path] = await readFile(join(challenge.folder.fsPath, ...path.split('/')), 'utf8').catch(() => undefined);
@@ -399,7 +438,7 @@ export class TestRunner extends Disposable {
       const { catalog } = await this.study.loaded();
       void vscode.window.showInformationMessage(`${catalog.challenges.get(id)?.title ?? id}: every test passes. Challenge complete.`);
     }
-    this.completed.fire({ challenge: id, passed: summary.passed, failed: summary.failed, ...verdict, changedTests: changed, startedAt, endedAt: performance.now() });
+    this.completed.fire({ challenge: id, passed: summary.passed, failed: summary.failed, ...verdict, changedTests: changed, ...timing, endedAt: performance.now() });
   }
 
   override dispose(): void {
