@@ -25,7 +25,8 @@ const common = {
 /** What ships in the .vsix: the extension, loaded by the extension host. */
 const shipped = {
   ...common,
-  entryPoints: { extension: 'src/extension.ts' },
+  // discovery.js and render.js are loaded on first use (src/vscode/lazy.ts).
+  entryPoints: { extension: 'src/extension.ts', discovery: 'src/core/testing/discovery.ts', render: 'src/core/webview/render.ts' },
   outdir: 'dist',
   metafile: true,
 };

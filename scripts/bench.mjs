@@ -33,7 +33,9 @@ run('npm', ['run', '--silent', 'package']);
 const bundle = statSync(join(ROOT, 'dist', 'extension.js')).size;
 const reporter = statSync(join(ROOT, 'dist', 'reporter.mjs')).size;
 const vsix = statSync(join(ROOT, 'backend-interview-prep.vsix')).size;
-row('bundle dist/extension.js (minified)', kb(bundle), 'aim: under 300 KB');
+row('bundle dist/extension.js (minified), read at activation', kb(bundle), 'aim: under 300 KB');
+row('  dist/render.js, read when the first page opens', kb(statSync(join(ROOT, 'dist', 'render.js')).size), 'markdown-it and highlight.js');
+row('  dist/discovery.js, read when the first challenge is discovered', kb(statSync(join(ROOT, 'dist', 'discovery.js')).size), 'acorn and acorn-loose');
 row('reporter dist/reporter.mjs (minified)', kb(reporter));
 row('package backend-interview-prep.vsix', kb(vsix), 'aim: under 1.5 MB');
 

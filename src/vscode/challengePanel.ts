@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { challengeProgress } from '../core/progress/progress.ts';
-import { challengePage, parseChallengeMessage } from '../core/webview/challengePage.ts';
+import { parseChallengeMessage } from '../core/webview/messages.ts';
+import { render } from './lazy.ts';
 import type { Study } from './study.ts';
 
 export interface ChallengePanelActions {
@@ -71,7 +72,7 @@ export class ChallengePanel implements vscode.Disposable {
     const challenge = catalog.challenges.get(id);
     if (!panel || !challenge) return;
     const webview = panel.webview;
-    this.html = challengePage({
+    this.html = render().challengePage({
       challenge,
       catalog,
       hintsShown: challengeProgress(this.study.progress.progress, id).hintsShown,

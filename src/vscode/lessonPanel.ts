@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LoadedCatalog } from '../core/content/catalog.ts';
 import { AREAS, lessonsOfArea, type Lesson } from '../core/content/model.ts';
-import { renderLesson } from '../core/markdown/renderLesson.ts';
 import { lessonOpened, lessonState, setLessonState } from '../core/progress/progress.ts';
-import { lessonPage } from '../core/webview/lessonPage.ts';
 import { parseLessonMessage, type LessonMessage } from '../core/webview/messages.ts';
+import { render } from './lazy.ts';
 import type { Study } from './study.ts';
 
 export interface LessonActions {
@@ -161,11 +160,11 @@ export class LessonPanel implements vscode.Disposable {
   private page(lesson: Lesson, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): string {
     const { catalog } = loaded;
     const lessonFiles = new Map([...catalog.lessons.values()].map((candidate) => [candidate.file, candidate.id]));
-    const bodyHtml = renderLesson(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
+    const bodyHtml = render().renderLesson(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
 
     const ordered = AREAS.flatMap((area) => lessonsOfArea(catalog, area.id));
     const index = ordered.findIndex((candidate) => candidate.id === lesson.id);
-    return lessonPage({
+    return render().lessonPage({
       lesson,
       areaTitle: AREAS.find((area) => area.id === lesson.area)?.title ?? lesson.area,
       bodyHtml,

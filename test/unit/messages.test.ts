@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseChallengeMessage } from '../../src/core/webview/challengePage.ts';
-import { parseLessonMessage } from '../../src/core/webview/messages.ts';
+import { parseChallengeMessage, parseLessonMessage } from '../../src/core/webview/messages.ts';
 
 describe('parseLessonMessage', () => {
   it('accepts each known message', () => {

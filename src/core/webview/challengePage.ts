@@ -1,9 +1,7 @@
 // The challenge statement as the learner reads it: title, difficulty, time, the task and its
 // API, the related lessons that exist, and only the hints already revealed (through Show Next
 // Hint), rendered as markdown. The front matter, the hints to come and internal ids stay out.
-import * as v from 'valibot';
 import type { Catalog, Challenge } from '../content/model.ts';
-import { Id, parseOrUndefined } from '../schemas.ts';
 import { escapeHtml, highlight, languageOf } from '../markdown/highlight.ts';
 import { createMarkdownIt } from '../markdown/markdownIt.ts';
 import { contentSecurityPolicy } from './lessonPage.ts';
@@ -19,21 +17,6 @@ export interface ChallengePageInput {
   readonly styleUri: string;
   readonly scriptUri: string;
   readonly nonce: string;
-}
-
-export type ChallengeMessage =
-  | { readonly type: 'startChallenge' }
-  | { readonly type: 'showNextHint' }
-  | { readonly type: 'openLesson'; readonly lessonId: string };
-
-const ChallengeMessageSchema = v.variant('type', [
-  v.object({ type: v.picklist(['startChallenge', 'showNextHint']) }),
-  v.object({ type: v.literal('openLesson'), lessonId: Id }),
-]);
-
-/** Everything from the webview is untrusted: a message that does not match is dropped. */
-export function parseChallengeMessage(raw: unknown): ChallengeMessage | undefined {
-  return parseOrUndefined(ChallengeMessageSchema, raw);
 }
 
 const md = createMarkdownIt();

@@ -41,3 +41,19 @@ export function parseLessonMessage(raw: unknown): LessonMessage | undefined {
   // A bad anchor is dropped, not the message: the lesson still opens, at its top.
   return message.anchor === undefined ? { type: 'openLesson', lessonId: message.lessonId } : { type: 'openLesson', lessonId: message.lessonId, anchor: message.anchor };
 }
+
+/** The messages the challenge statement page may send. */
+export type ChallengeMessage =
+  | { readonly type: 'startChallenge' }
+  | { readonly type: 'showNextHint' }
+  | { readonly type: 'openLesson'; readonly lessonId: string };
+
+const ChallengeMessageSchema = v.variant('type', [
+  v.object({ type: v.picklist(['startChallenge', 'showNextHint']) }),
+  v.object({ type: v.literal('openLesson'), lessonId: Id }),
+]);
+
+/** Everything from the webview is untrusted: a message that does not match is dropped. */
+export function parseChallengeMessage(raw: unknown): ChallengeMessage | undefined {
+  return parseOrUndefined(ChallengeMessageSchema, raw);
+}

@@ -2,7 +2,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { MARKER_FILE } from '../../core/challenges/scaffold.ts';
-import { discoverTests, type DiscoveredTest } from '../../core/testing/discovery.ts';
+import type { DiscoveredTest } from '../../core/testing/discovery.ts';
+import { discovery } from '../lazy.ts';
 import { LatestTask } from '../../core/testing/latestTask.ts';
 import type { PlanTarget } from '../../core/testing/runPlan.ts';
 import { testKey } from '../../core/testing/runResults.ts';
@@ -168,7 +169,7 @@ export class TestTree extends Disposable {
   private discovered(challenge: ScaffoldedChallenge, file: string, source: string): vscode.TestItem[] {
     let cached = this.parsed.get(file);
     if (cached?.source !== source) {
-      cached = { source, tests: discoverTests(source) };
+      cached = { source, tests: discovery().discoverTests(source) };
       this.parsed.set(file, cached);
     }
     return cached.tests.map((test) => this.testItem(challenge, file, [], test));
