@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     challengeTests,
     challengePanel,
     studyTreeView,
-    challenges.onDidScaffold((challenge) => void challengeTests.add(challenge)),
+    challenges.onDidScaffold((challenge) => challengeTests.add(challenge)),
     ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }),
   );
   void challengeTests.discoverAll();

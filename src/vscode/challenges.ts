@@ -15,6 +15,7 @@ import {
 import { isBackupFolder, preferredCopy } from '../core/challenges/copies.ts';
 import type { Challenge } from '../core/content/model.ts';
 import { runProcess } from '../core/process/runProcess.ts';
+import { errorMessage } from '../core/errors.ts';
 import { challengeProgress, updateChallenge } from '../core/progress/progress.ts';
 import { requireTrust, type Runtimes } from './runtime.ts';
 import type { Study } from './study.ts';
@@ -42,9 +43,16 @@ export class Challenges implements vscode.Disposable {
   private readonly runtimes: Runtimes;
   private readonly log: vscode.LogOutputChannel;
   private readonly showStatement: (id: string, anchor?: string) => Promise<void>;
-  private readonly scaffolded = new vscode.EventEmitter<ScaffoldedChallenge>();
-  /** A challenge was written (started or reset): the Testing view takes it from here, not from a file watcher. */
-  readonly onDidScaffold = this.scaffolded.event;
+  private readonly handoffs = new Set<(challenge: ScaffoldedChallenge) => Promise<unknown>>();
+
+  /**
+   * A challenge was written (started or reset): the Testing view takes it from here, not from a
+   * file watcher, and Start Challenge returns once it has (so a run right after never misses it).
+   */
+  onDidScaffold(handler: (challenge: ScaffoldedChallenge) => Promise<unknown>): vscode.Disposable {
+    this.handoffs.add(handler);
+    return new vscode.Disposable(() => this.handoffs.delete(handler));
+  }
 
   /** @param nodeTypesFile the declaration of Node's modules that scaffolded challenges get instead of @types/node */
   constructor(deps: { study: Study; globalState: vscode.Memento; version: string; nodeTypesFile: string; runtimes: Runtimes; log: vscode.LogOutputChannel; showStatement: (id: string, anchor?: string) => Promise<void> }) {
@@ -331,7 +339,9 @@ export class Challenges implements vscode.Disposable {
     this.lastWrite = { files: planned.plan.files.length, ms: performance.now() - started };
     this.log.info(`Started ${challenge.id} in ${folder}: ${planned.plan.files.length} files in ${this.lastWrite.ms.toFixed(0)} ms.`);
     const scaffolded = { folder: vscode.Uri.file(folder), marker: planned.plan.marker };
-    this.scaffolded.fire(scaffolded);
+    await Promise.all([...this.handoffs].map((handoff) => handoff(scaffolded).catch((error: unknown) => {
+      this.log.error(`Handing ${challenge.id} to the Testing view failed: ${errorMessage(error)}`);
+    })));
     return scaffolded;
   }
 
@@ -366,7 +376,7 @@ export class Challenges implements vscode.Disposable {
 
   dispose(): void {
     for (const subscription of this.subscriptions) subscription.dispose();
-    this.scaffolded.dispose();
+    this.handoffs.clear();
   }
 }
 

@@ -94,6 +94,9 @@ describe('challenges: scaffolding and the Testing API', function () {
   it('scaffolds the challenge into the workspace in one command, and opens the statement and the file to edit', async () => {
     const result = await vscode.commands.executeCommand<ScaffoldedChallenge | undefined>('backendStudy.startChallenge', ID);
     assert.ok(result, 'startChallenge returned nothing');
+    // Handed to the Testing view by Start Challenge itself, not left to a file-watcher event.
+    const { challengeTests } = await hooks();
+    assert.ok(challengeTests.challengeItem(ID), 'the Testing view has no root for the challenge just started');
     scaffolded = result;
     const folder = join(workspaceFolder(), 'challenges', ID);
     assert.equal(scaffolded.folder.fsPath, folder);
