@@ -56,11 +56,13 @@ class NdjsonParser<T> extends Transform {
       newline = text.indexOf('\n', start);
     }
     const rest = text.slice(start);
-    this.#partial += rest;
-    this.#partialBytes += Buffer.byteLength(rest);
-    if (this.#partialBytes > this.#maxLineBytes) {
+    const restBytes = Buffer.byteLength(rest);
+    // Checked before appending, so the carry-over never holds more than maxLineBytes.
+    if (this.#partialBytes + restBytes > this.#maxLineBytes) {
       return callback(new NdjsonError(`line exceeds ${this.#maxLineBytes} bytes`, this.#line + 1));
     }
+    this.#partial += rest;
+    this.#partialBytes += restBytes;
     callback();
   }
 
@@ -78,14 +80,21 @@ class NdjsonParser<T> extends Transform {
     if (Buffer.byteLength(line) > this.#maxLineBytes) {
       return new NdjsonError(`line exceeds ${this.#maxLineBytes} bytes`, this.#line);
     }
+    let value: T;
     try {
-      // push()'s return value can be ignored here: Transform holds back the callback of
-      // _transform (and so the next chunk) while its readable side is at highWaterMark.
-      this.push(this.#parse(JSON.parse(line)));
-      return null;
+      value = this.#parse(JSON.parse(line));
     } catch (cause) {
       return new NdjsonError(`invalid record on line ${this.#line}`, this.#line, { cause });
     }
+    // push(null) means end of stream: a record that is null (valid JSON, and a permissive
+    // validator may pass it) would silently end the output and fail the next push().
+    if (value === null || value === undefined) {
+      return new NdjsonError(`record on line ${this.#line} parsed to ${value}`, this.#line);
+    }
+    // push()'s return value can be ignored here: Transform holds back the callback of
+    // _transform (and so the next chunk) while its readable side is at highWaterMark.
+    this.push(value);
+    return null;
   }
 }
 
@@ -154,6 +163,18 @@ try {
 } catch (err) {
   if (!(err instanceof NdjsonError)) throw err;
   console.log(`${err.name}: ${err.message} (cause: ${(err.cause as Error).name})`);
+}
+
+// 2b. A valid JSON null with a permissive validator: rejected with its line number.
+try {
+  await pipeline(
+    Readable.from([Buffer.from('{"a":1}\nnull\n{"a":2}\n')]),
+    new NdjsonParser({ parse: (value: unknown) => value }),
+    orderSink(() => {}),
+  );
+} catch (err) {
+  if (!(err instanceof NdjsonError)) throw err;
+  console.log(`${err.name}: ${err.message} (line ${err.line})`);
 }
 
 // 3. Input without newlines: the line limit stops memory from growing with the input.
