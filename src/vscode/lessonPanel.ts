@@ -102,7 +102,10 @@ export class LessonPanel implements vscode.Disposable {
     this.lessonId = lessonId;
     panel.title = lesson.title;
     panel.webview.html = html;
-    if (!rerender) panel.reveal();
+    if (rerender) return;
+    panel.reveal();
+    // Opening is the learner's act: a page rendered again (new content) starts nothing, so a
+    // reset of progress is never undone by a render that was on its way.
     await this.study.progress.update((progress) => lessonOpened(progress, lessonId, new Date()));
   }
 
