@@ -50,7 +50,9 @@ export class LoopMonitor {
     this.#lastElu = performance.eventLoopUtilization();
   }
 
+  /** Starts sampling; on a monitor that is already running it does nothing. */
   start(): this {
+    if (this.#sampler) return this; // a second start() must not leak the first timers
     const { signal, intervalMs = 0 } = this.#options;
     signal?.throwIfAborted();
     this.#lastTick = performance.now();

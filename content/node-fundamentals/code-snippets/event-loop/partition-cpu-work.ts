@@ -4,7 +4,11 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 export type SliceOptions = {
-  /** Stop early: the returned promise rejects with the signal's reason (an AbortError by default). */
+  /**
+   * Stop early: the returned promise rejects with the signal's reason (by default a
+   * DOMException named AbortError), whether the signal was aborted before the call or
+   * fires while the job waits between slices.
+   */
   signal?: AbortSignal;
   /** Longest stretch, in milliseconds, that one slice may hold the event loop. */
   budgetMs?: number;
@@ -36,7 +40,16 @@ export async function reduceInSlices<T, A>(
     // already due: the check phase comes after the poll phase, and the
     // timers phase follows before the next check phase. Passing the signal
     // makes an abort reject this await immediately.
-    if (i < items.length) await yieldToLoop(undefined, { signal });
+    if (i < items.length) {
+      try {
+        await yieldToLoop(undefined, { signal });
+      } catch (error) {
+        // timers/promises rejects with its own AbortError (the reason as its `cause`);
+        // rethrow the reason itself, as throwIfAborted() does above.
+        if (signal?.aborted) throw signal.reason;
+        throw error;
+      }
+    }
   }
   return { value: acc, slices };
 }
