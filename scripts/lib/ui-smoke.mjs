@@ -1,7 +1,7 @@
 // The UI smoke test: uses the headless workbench as a person would and saves screenshots into
 // the git-ignored .artifacts/screenshots/. A new learner opens the study view, reads a lesson,
 // marks it done, and sees the tree and the status bar agree, after a window reload too.
-/* global window, document, getComputedStyle, HTMLInputElement -- the functions passed to evaluate() run in the page. */
+/* global window, document, getComputedStyle -- the functions passed to evaluate() run in the webview page. */
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './provision.mjs';
@@ -274,11 +274,25 @@ export async function runNoFolderStart({ browser, server, target, screenshots })
     await page.locator('.quick-input-widget', { hasText: 'Choose a folder' }).waitFor({ timeout: 15_000 });
     // The dialog fills in a starting folder after it shows: typing before that lands in front of
     // it (seen once: /root/tmp/...). Wait for it, replace it, and check what the box holds.
+    // It can also reset the box once more as its listing arrives: type, check, and type again.
     const input = page.locator('.quick-input-widget input.input').first();
-    await page.waitForFunction((element) => element instanceof HTMLInputElement && element.value.length > 0, await input.elementHandle(), { timeout: 15_000 });
-    await input.fill(target);
-    await page.waitForTimeout(500);
-    const typed = await input.inputValue();
+    let typed = '';
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      let value = await input.inputValue();
+      const until = Date.now() + 15_000;
+      for (let stable = 0; stable < 4 && Date.now() < until; ) {
+        await page.waitForTimeout(250);
+        const now = await input.inputValue();
+        stable = now === value && now.length > 0 ? stable + 1 : 0;
+        value = now;
+      }
+      await input.click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.type(target);
+      await page.waitForTimeout(750);
+      typed = await input.inputValue();
+      if (typed === target || typed === `${target}/`) break;
+    }
     if (typed !== target && typed !== `${target}/`) throw new Error(`the folder dialog holds "${typed}", not ${target}`);
     await page.keyboard.press('Enter');
     await page.locator('.tab', { hasText: 'rate-limiter.ts' }).first().waitFor({ state: 'visible', timeout: 60_000 });
