@@ -3,14 +3,26 @@
 // chain of causes.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFile } from 'node:fs/promises';
+import { runInNewContext } from 'node:vm';
 import { AppError, UpstreamError, ValidationError, describeChain, isRetryable, serializeError } from './lib/errors.ts';
 
 const context = new AsyncLocalStorage<{ requestId: string; route: string }>();
 
-function logError(message: string, error: unknown): void {
-  // A real logger adds time, pid and host, and keeps the stack; it is left out here so that
-  // the output is the same on every run.
-  const line = { level: 'error', msg: message, ...context.getStore(), err: serializeError(error, { stack: false }) };
+/**
+ * One log line per failure, at the level its status deserves: a 4xx is the client's mistake,
+ * logged at warn without a stack; a 5xx (and anything unexpected) is ours, logged at error
+ * with the stack of every error in the cause chain. A real logger adds time, pid and host;
+ * they are left out here, and the expected output marks each stack as varying text.
+ */
+function logFailure(message: string, status: number, error: unknown): void {
+  const ours = status >= 500;
+  const line = {
+    level: ours ? 'error' : 'warn',
+    msg: message,
+    ...context.getStore(),
+    status,
+    err: serializeError(error, { stack: ours }),
+  };
   console.log(JSON.stringify(line));
 }
 
@@ -57,12 +69,12 @@ async function handle(route: string, requestId: string, work: () => Promise<unkn
       console.log(`   ${requestId} -> 200`);
     } catch (error) {
       if (error instanceof AppError) {
-        logError('request failed', error);
+        logFailure('request failed', error.status, error);
         console.log(`   ${requestId} -> ${error.status} ${error.code} (retryable: ${error.retryable})`);
       } else {
         // Not an error we modelled: a bug. Answer 500 without details, log everything, and
         // count it; a process that keeps hitting these should be replaced (see the lesson).
-        logError('unexpected error', error);
+        logFailure('unexpected error', 500, error);
         console.log(`   ${requestId} -> 500 INTERNAL`);
       }
     }
@@ -93,3 +105,26 @@ await handle('GET /orders/7', 'req-4', async () => {
 // 5. Settling a batch: allSettled never rejects, so each failure is handled on its own.
 const results = await Promise.allSettled([Promise.resolve('a'), Promise.reject(new ValidationError('bad b')), Promise.resolve('c')]);
 console.log('5.', results.map((result) => (result.status === 'fulfilled' ? result.value : `failed(${(result.reason as AppError).code})`)).join(', '));
+
+// 6. What the serializer must survive: a thrown object that is not an Error, an Error from
+//    another realm (a vm context: `instanceof Error` is false there), a very wide
+//    AggregateError, which is capped (20 errors in total by default) instead of filling the log,
+//    and thrown objects built to hurt a logger that copies their fields. It runs inside the edge
+//    handler's catch: if it threw there, the request would get no answer at all.
+const foreign = runInNewContext('Object.assign(new TypeError("bad input"), { code: "E_SANDBOX" })') as unknown;
+console.log(`6. thrown plain object: ${JSON.stringify(serializeError({ code: 'E_QUOTA', message: 'quota exceeded' }))}`);
+console.log(`   vm error (instanceof Error: ${foreign instanceof Error}): ${JSON.stringify(serializeError(foreign))}`);
+const wide = serializeError(new AggregateError(Array.from({ length: 10_000 }, (_, i) => new Error(`shard ${i} failed`)), 'fan-out failed'));
+console.log(`   AggregateError of 10,000: ${(wide.errors as unknown[]).length} serialized, errorsOmitted ${String(wide.errorsOmitted)}, ${JSON.stringify(wide).length} bytes`);
+const huge: Record<string, unknown> = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`f${i}`, i]));
+huge.message = 'x'.repeat(10_000_000);
+const hugeOut = serializeError(huge);
+console.log(`   100,000 fields and a 10 MB message: ${JSON.stringify(hugeOut).length} bytes, fieldsOmitted ${String(hugeOut.fieldsOmitted)}, message cut to ${(hugeOut.message).length} chars`);
+const trap = { code: 'E_TRAP', get token(): string { throw new Error('getter boom'); } };
+console.log(`   a getter that throws: ${JSON.stringify(serializeError(trap))}`);
+console.log(`   an own notAnError field: ${JSON.stringify(serializeError({ message: 'not an error either', notAnError: false }))}`);
+const bare = Object.assign(Object.create(null) as Record<string, unknown>, { message: 'no prototype' });
+console.log(`   describeChain, null-prototype object: "${describeChain(bare)}"; as a cause: "${describeChain(new Error('outer', { cause: bare }))}"`);
+const revocable = Proxy.revocable({}, {});
+revocable.revoke(); // every trap of a revoked Proxy throws, instanceof included
+console.log(`   a revoked Proxy: ${JSON.stringify(serializeError(revocable.proxy))}; describeChain: "${describeChain(revocable.proxy)}"`);

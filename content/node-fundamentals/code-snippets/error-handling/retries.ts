@@ -78,6 +78,28 @@ const describe = (error: unknown): string =>
   console.log(`4. Retry-After 50 ms: waited ${delays.join(', ')} ms before attempt 2`);
 }
 
+// 4b. A Retry-After longer than the cap, or than what is left of the deadline: no retry at all.
+//     Sleeping it out would park the request, and whatever it holds, for as long as the server
+//     asked (an hour here), or spend the caller's whole budget on a wait that cannot succeed.
+for (const [label, retryAfterMs, extra] of [
+  ['Retry-After 1 hour, cap 200 ms', 3_600_000, {}],
+  ['Retry-After 2 s, 1 s of deadline left', 2_000, { maxDelayMs: 5_000, deadlineAt: Date.now() + 1_000 }],
+] as const) {
+  let calls = 0;
+  const started = performance.now();
+  try {
+    await retry(async () => {
+      calls++;
+      throw Object.assign(new UpstreamError('ledger', '503 Service Unavailable', { retryable: true }), { retryAfterMs });
+    }, { ...base, ...extra });
+  } catch (error) {
+    const waited = performance.now() - started;
+    const cause = (error as Error).cause as { retryAfterMs?: number };
+    console.log(`4b. ${label}: ${calls} attempt, ${(error as Error).message}; ` +
+      `returned within 100 ms: ${waited < 100}; cause keeps retryAfterMs ${cause.retryAfterMs}`);
+  }
+}
+
 // 5. Cancelled during the backoff: no further attempt, the abort reason is thrown.
 {
   const controller = new AbortController();
@@ -133,4 +155,30 @@ for (const useBudget of [false, true]) {
     }, { ...base, budget, sleep: async () => {} }).catch(() => undefined);
   }
   console.log(`7. 1,000 failing requests ${useBudget ? 'with a 10 % budget' : 'without a budget'}: ${downstreamCalls} downstream calls`);
+}
+
+// 8. Options read from configuration that is not there: Number(undefined) is NaN. Unchecked,
+//    NaN attempts never stop, a NaN delay is no backoff, and a NaN budget never refuses. Each
+//    is refused before the first call.
+{
+  const unset = Number(process.env.RETRY_SETTING_THAT_IS_NOT_SET);
+  let calls = 0;
+  const operation = async (): Promise<never> => {
+    calls++;
+    throw reset();
+  };
+  for (const [label, options] of [
+    ['maxAttempts NaN', { ...base, maxAttempts: unset }],
+    ['baseDelayMs NaN', { ...base, baseDelayMs: unset }],
+  ] as const) {
+    const outcome = await retry(operation, options).then(() => 'resolved', (error: Error) => `${error.name}: ${error.message}`);
+    console.log(`8. ${label}: ${outcome}`);
+  }
+  try {
+    new RetryBudget({ ratio: 0.1, maxTokens: unset });
+    console.log('8. RetryBudget maxTokens NaN: accepted');
+  } catch (error) {
+    console.log(`8. RetryBudget maxTokens NaN: ${(error as Error).name}: ${(error as Error).message}`);
+  }
+  console.log(`8. calls made: ${calls}`);
 }

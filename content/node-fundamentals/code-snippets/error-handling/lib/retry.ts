@@ -16,6 +16,8 @@ export class RetryBudget {
 
   constructor(options: { ratio: number; maxTokens: number }) {
     if (!(options.ratio > 0 && options.ratio <= 1)) throw new RangeError('ratio must be in (0, 1]');
+    // NaN would make `tokens < 1` false forever: a budget that never refuses, silently off.
+    if (!(Number.isFinite(options.maxTokens) && options.maxTokens >= 1)) throw new RangeError('maxTokens must be a finite number >= 1');
     this.#ratio = options.ratio;
     this.#maxTokens = options.maxTokens;
     this.#tokens = options.maxTokens;
@@ -39,6 +41,12 @@ export interface RetryOptions {
   readonly maxDelayMs: number;
   readonly isRetryable: (error: unknown) => boolean;
   readonly signal?: AbortSignal;
+  /**
+   * When the caller's deadline passes, as a Date.now() timestamp. A retry whose wait would end
+   * at or after it is not made: the loop gives up at once instead of sleeping out the budget.
+   * The signal still cancels; this is what lets the loop decide before it sleeps.
+   */
+  readonly deadlineAt?: number;
   readonly budget?: RetryBudget;
   /** Returns a number in [0, 1). Default Math.random. */
   readonly random?: () => number;
@@ -54,13 +62,24 @@ function retryAfterMs(error: unknown): number | undefined {
 
 /**
  * Calls `operation` until it succeeds, fails with an error that is not retryable, runs out
- * of attempts or of budget, or `signal` aborts. The operation receives the attempt number
- * (1-based), for logging and for idempotency keys that must stay the same across attempts.
+ * of attempts, of budget or of time, or `signal` aborts. Every wait is bounded: by
+ * `maxDelayMs`, and by `deadlineAt` when given. A server's Retry-After beyond either ends the
+ * retries at once (the AggregateError's cause still carries it) instead of parking the
+ * request. The operation receives the attempt number (1-based), for logging and for
+ * idempotency keys that must stay the same across attempts.
  */
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? ((ms: number, signal?: AbortSignal) => sleepWithSignal(ms, undefined, { signal }));
+  // Options often come from configuration, where a missing variable is NaN or undefined: NaN
+  // attempts never stop (`attempt >= NaN` is false) and a NaN delay is a 1 ms timer (no backoff).
+  if (!(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)) throw new RangeError('maxAttempts must be an integer >= 1');
+  if (!(Number.isFinite(options.baseDelayMs) && options.baseDelayMs >= 0)) throw new RangeError('baseDelayMs must be a finite number >= 0');
+  if (!(options.maxDelayMs >= 0 && options.maxDelayMs <= 2 ** 31 - 1)) throw new RangeError('maxDelayMs must be in [0, 2^31 - 1]');
+  if (options.deadlineAt !== undefined && !Number.isFinite(options.deadlineAt)) throw new RangeError('deadlineAt must be a finite timestamp');
   const errors: unknown[] = [];
+  const giveUp = (error: unknown, why: string): AggregateError =>
+    new AggregateError(errors, `${why}; gave up after ${errors.length} attempt(s)`, { cause: error });
   options.budget?.recordRequest();
   for (let attempt = 1; ; attempt++) {
     options.signal?.throwIfAborted();
@@ -73,12 +92,21 @@ export async function retry<T>(operation: (attempt: number) => Promise<T>, optio
       if (attempt >= options.maxAttempts) {
         throw new AggregateError(errors, `all ${attempt} attempts failed`, { cause: error });
       }
-      if (options.budget !== undefined && !options.budget.tryTakeRetry()) {
-        throw new AggregateError(errors, `retry budget exhausted after ${attempt} attempt(s)`, { cause: error });
+      // Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))), then at least Retry-After,
+      // but never more than the cap: a server that asks for longer gets no retry from us.
+      const serverDelayMs = retryAfterMs(error);
+      if (serverDelayMs !== undefined && serverDelayMs > options.maxDelayMs) {
+        throw giveUp(error, `server asked to retry after ${serverDelayMs} ms, more than maxDelayMs ${options.maxDelayMs}`);
       }
-      // Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))), then at least Retry-After.
       const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-      const delayMs = Math.max(Math.floor(random() * ceiling), retryAfterMs(error) ?? 0);
+      const delayMs = Math.max(Math.floor(random() * ceiling), serverDelayMs ?? 0);
+      // The next attempt must start before the deadline, or it is not made (and costs no token).
+      if (options.deadlineAt !== undefined && Date.now() + delayMs >= options.deadlineAt) {
+        throw giveUp(error, `a retry in ${delayMs} ms would start after the deadline`);
+      }
+      if (options.budget !== undefined && !options.budget.tryTakeRetry()) {
+        throw giveUp(error, 'retry budget exhausted');
+      }
       options.onRetry?.({ attempt, delayMs, error });
       try {
         await sleep(delayMs, options.signal);
