@@ -23,6 +23,12 @@ interface LruCacheOptions<V> {
   /** Injected clock for tests; defaults to Date.now. */
   now?: () => number;
   onEvict?: (key: string, value: V, reason: EvictReason) => void;
+  /**
+   * Where an error thrown by onEvict goes; defaults to a process warning. The cache never
+   * rethrows it: a flaky metrics or clean-up hook must not fail the request that happened
+   * to evict, let alone crash the process.
+   */
+  onError?: (error: unknown) => void;
 }
 
 interface Entry<V> {
@@ -39,6 +45,7 @@ class LruCache<V> {
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #onEvict: LruCacheOptions<V>['onEvict'];
+  readonly #onError: (error: unknown) => void;
   #bytes = 0;
   #evictions = 0;
 
@@ -49,12 +56,22 @@ class LruCache<V> {
     }
     if (!(maxBytes > 0)) throw new RangeError(`maxBytes must be > 0, got ${maxBytes}`);
     if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be > 0, got ${ttlMs}`);
+    // Without sizeOf every entry weighs 0 bytes, and maxBytes would silently bound nothing.
+    if (Number.isFinite(maxBytes) && options.sizeOf === undefined) throw new TypeError('maxBytes needs sizeOf');
     this.#maxEntries = maxEntries;
     this.#maxBytes = maxBytes;
     this.#sizeOf = sizeOf;
     this.#ttlMs = ttlMs;
     this.#now = options.now ?? Date.now;
     this.#onEvict = options.onEvict;
+    this.#onError =
+      options.onError ??
+      ((error) => {
+        // A warning that keeps the original error (name, code, stack) as its cause.
+        const warning = new Error(`onEvict threw: ${String(error)}`, { cause: error });
+        warning.name = 'LruCacheWarning';
+        process.emitWarning(warning);
+      });
   }
 
   get size(): number {
@@ -111,14 +128,17 @@ class LruCache<V> {
     this.#map.delete(key);
     this.#bytes -= entry.bytes;
     // A throwing callback must not leave the cache half-updated: the entry is already out,
-    // and the error is rethrown from a microtask, where it surfaces as an uncaught
-    // exception (a bug in the caller) instead of aborting this operation halfway.
+    // the operation carries on, and the error goes to onError. Rethrowing it (even later,
+    // from a microtask) would make it an uncaught exception that exits the process with
+    // every other request in flight.
     try {
       this.#onEvict?.(key, entry.value, reason);
     } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
+      try {
+        this.#onError(error);
+      } catch {
+        // onError itself failed: nothing is left to report to; the cache stays consistent.
+      }
     }
   }
 }
@@ -211,3 +231,21 @@ now = 29_999;
 console.log(`at 29.999 s: ${sessions.get('s1') ?? 'missing'}`);
 now = 30_000;
 console.log(`at 30.000 s: ${sessions.get('s1') ?? 'missing'} (evicted ${expired.join(', ')})`);
+
+// 5. An eviction hook that throws (a metrics client that is down) fails neither the call
+// that evicted nor the process: the error goes to onError, and the bounds still hold.
+const hookErrors: string[] = [];
+const guarded = new LruCache<number>({
+  maxEntries: 2,
+  onEvict: () => {
+    throw new Error('metrics down');
+  },
+  onError: (error) => hookErrors.push((error as Error).message), // in production: log it
+});
+for (let i = 0; i < 5; i++) guarded.set(`k${i}`, i);
+console.log(`throwing onEvict: ${hookErrors.length} errors to onError (${hookErrors[0]}), ${guarded.size} entries, newest kept: ${guarded.get('k4') === 4}`);
+try {
+  new LruCache<Buffer>({ maxEntries: 10, maxBytes: MiB });
+} catch (error) {
+  console.log(`maxBytes without sizeOf: ${(error as Error).name}: ${(error as Error).message}`);
+}

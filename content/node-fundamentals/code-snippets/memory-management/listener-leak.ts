@@ -48,7 +48,9 @@ async function handleFixed(id: number, signal: AbortSignal): Promise<void> {
   // The server's signal is long-lived too: a listener left on it would be the same leak.
   signal.addEventListener('abort', cleanUp, { once: true });
   try {
-    await nextTurn(); // the request's I/O
+    // The request's I/O: pass the signal on, so that the work stops too, not only the
+    // clean-up (an AbortError then rejects the handler, and finally still runs).
+    await nextTurn(undefined, { signal });
   } finally {
     signal.removeEventListener('abort', cleanUp);
     cleanUp();

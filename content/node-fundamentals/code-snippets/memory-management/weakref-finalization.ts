@@ -41,7 +41,11 @@ class WeakValueCache<V extends object> {
   });
 
   get(key: string): V | undefined {
-    return this.#refs.get(key)?.deref();
+    const ref = this.#refs.get(key);
+    const value = ref?.deref();
+    // The registry callback may run late or never (the spec allows both): prune on read too.
+    if (ref !== undefined && value === undefined) this.#refs.delete(key);
+    return value;
   }
 
   set(key: string, value: V): void {

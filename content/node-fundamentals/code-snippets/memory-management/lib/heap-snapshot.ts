@@ -5,6 +5,11 @@
 // The format is undocumented and changes between V8 versions (Node 22.18 has a
 // `trace_node_id` node field that Node 24 dropped), so every offset is read from
 // `snapshot.meta` instead of being hard-coded.
+//
+// It parses the whole file with JSON.parse, so it holds the text and the parsed arrays at
+// once: fine for the few-MiB snapshots of a test or a demo. Read a production snapshot
+// (hundreds of MiB) offline, on another machine, with DevTools or a streaming parser,
+// never inside the process it came from.
 
 interface SnapshotMeta {
   node_fields: string[];
@@ -25,9 +30,6 @@ export interface ClassSummary {
   count: number;
   selfBytes: number;
 }
-
-/** GC root categories whose contents are whatever V8's C++ code held at that moment. */
-const TRANSIENT_ROOTS = new Set(['(Handle scope)', '(Strong roots)']);
 
 export class HeapSnapshot {
   readonly nodeCount: number;
@@ -107,12 +109,34 @@ export class HeapSnapshot {
     return -1;
   }
 
+  /** The largest node with this name, e.g. 'system / JSArrayBufferData' (a backing store). */
+  largest(name: string): { type: string; selfBytes: number } | undefined {
+    let best: { type: string; selfBytes: number } | undefined;
+    for (let n = 0; n < this.nodeCount; n++) {
+      if (this.nodeName(n) !== name) continue;
+      const selfBytes = this.#raw.nodes[n * this.#nodeFieldCount + this.#nodeSelfSize];
+      if (!best || selfBytes > best.selfBytes) best = { type: this.nodeType(n), selfBytes };
+    }
+    return best;
+  }
+
   /**
    * Shortest chain of strong references from the snapshot root (node 0) to `target`,
    * as a list of steps "<holder name> --<edge>--> ". Weak edges are skipped: they do not
    * keep anything alive, which is exactly why DevTools greys them out in "Retainers".
+   * Edges out of the root categories named in `skipRoots` are skipped too. The two
+   * defaults hold references that V8's C++ code keeps for a while, whatever it was doing
+   * at that moment: "(Handle scope)" its handle scopes, "(Strong roots)" root ranges it
+   * registers, such as the keys of an IdentityMap (edges named "IdentityMapBase"; the
+   * optimizing compilers canonicalize a job's handles in one). Either can offer a shorter
+   * path that bypasses the program's own objects and changes from run to run.
+   * Returns [] when no strong path exists (the target is garbage waiting to be collected).
    */
-  retainerPath(target: number): string[] {
+  retainerPath(target: number, skipRoots: readonly string[] = ['(Handle scope)', '(Strong roots)']): string[] {
+    // findFirst() returns -1 for a miss: without this check the walk back from -1 never ends.
+    if (!Number.isInteger(target) || target < 0 || target >= this.nodeCount) {
+      throw new RangeError(`no such node: ${target}`);
+    }
     const edges = this.#raw.edges;
     const parentNode = new Int32Array(this.nodeCount).fill(-1);
     const parentEdge = new Int32Array(this.nodeCount).fill(-1);
@@ -121,9 +145,7 @@ export class HeapSnapshot {
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head];
       if (node === target) break;
-      // Not through the roots V8 holds only for a while ("(Handle scope)", "(Strong roots)"):
-      // a path through them changes from run to run (seen on Node 24, about 1 run in 10).
-      if (node !== 0 && TRANSIENT_ROOTS.has(this.nodeName(node))) continue;
+      if (skipRoots.includes(this.nodeName(node))) continue;
       for (let e = this.#firstEdge[node]; e < this.#firstEdge[node + 1]; e += this.#edgeFieldCount) {
         const type = this.#edgeTypes[edges[e + this.#edgeType]];
         if (type === 'weak' || type === 'shortcut') continue;
