@@ -1,5 +1,8 @@
 // What it costs to cross a thread or process boundary: start-up, resident
 // memory, a small message round trip, and moving 16 MiB by copy or transfer.
+// Every measurement is repeated in interleaved rounds (one of each kind per
+// round), so that a burst of load from other jobs hits all kinds alike, and is
+// reported as min / median / max over the rounds.
 import { Worker } from 'node:worker_threads';
 import { fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,8 +20,12 @@ parentPort.postMessage('ready');`;
 const PROCESS_JS = `process.on('message', () => process.send(process.memoryUsage().rss));
 process.send('ready');`;
 
+const ROUNDS = Math.max(3, Math.min(10, Math.round(ITERATIONS / 500)));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(8);
+/** min / median / max, the spread that a loaded machine needs next to every figure. */
+const spread = (xs: number[], digits = 1) =>
+  `${fmt(Math.min(...xs), digits)} /${fmt(median(xs), digits)} /${fmt(Math.max(...xs), digits)}`;
 const MiB = 1024 * 1024;
 
 /** A uniform request/response view over a Worker and a ChildProcess. */
@@ -83,21 +90,22 @@ async function roundTrips(endpoint: Endpoint, n: number): Promise<number> {
 console.log(`boundary costs on node ${process.version}, ${ITERATIONS} round trips`);
 console.log(`1-minute load average at start: ${loadavg()[0]!.toFixed(2)}`);
 
-console.log(`start-up, spawn to first message (median of ${STARTS}):`);
-for (const [label, kind] of [
+console.log(`start-up, spawn to first message (min / median / max of ${STARTS}, kinds interleaved):`);
+const startKinds = [
   ['Worker thread, JS entry   ', 'thread-js'],
   ['child process, JS entry   ', 'process-js'],
   ['Worker thread, .ts entry  ', 'thread-ts'],
   ['child process, .ts entry  ', 'process-ts'],
-] as const) {
-  const times: number[] = [];
-  for (let i = 0; i < STARTS; i++) {
+] as const;
+const startTimes = new Map<Kind, number[]>(startKinds.map(([, kind]) => [kind, []]));
+for (let i = 0; i < STARTS; i++) {
+  for (const [, kind] of startKinds) {
     const { ms, endpoint } = await start(kind);
-    times.push(ms);
+    startTimes.get(kind)!.push(ms);
     await endpoint.close();
   }
-  console.log(`  ${label}${fmt(median(times))} ms`);
 }
+for (const [label, kind] of startKinds) console.log(`  ${label}${spread(startTimes.get(kind)!)} ms`);
 
 console.log('resident memory per idle unit (4 started):');
 {
@@ -113,17 +121,30 @@ console.log('resident memory per idle unit (4 started):');
   await Promise.all([...threads, ...children].map((u) => u.endpoint.close()));
 }
 
-console.log('small object round trip (mean):');
+console.log(`small object round trip (mean per round; min / median / max of ${ROUNDS} interleaved rounds):`);
 const thread = await start('thread-ts');
 const jsonChild = await start('process-ts', 'json');
 const advancedChild = await start('process-ts', 'advanced');
-console.log(`  Worker postMessage        ${fmt(await roundTrips(thread.endpoint, ITERATIONS))} µs`);
-console.log(`  fork IPC 'json'           ${fmt(await roundTrips(jsonChild.endpoint, ITERATIONS))} µs`);
-console.log(`  fork IPC 'advanced'       ${fmt(await roundTrips(advancedChild.endpoint, ITERATIONS))} µs`);
+const trips = [
+  ['Worker postMessage        ', thread.endpoint],
+  ["fork IPC 'json'           ", jsonChild.endpoint],
+  ["fork IPC 'advanced'       ", advancedChild.endpoint],
+] as const;
+const tripMeans = trips.map((): number[] => []);
+const fastest = trips.map(() => 0);
+for (let round = 0; round < ROUNDS; round++) {
+  const means = [];
+  for (const [, endpoint] of trips) means.push(await roundTrips(endpoint, Math.ceil(ITERATIONS / ROUNDS)));
+  means.forEach((m, i) => tripMeans[i]!.push(m));
+  fastest[means.indexOf(Math.min(...means))]!++;
+}
+trips.forEach(([label], i) => {
+  console.log(`  ${label}${spread(tripMeans[i]!)} µs  (fastest in ${fastest[i]} of ${ROUNDS} rounds)`);
+});
 await jsonChild.endpoint.close();
 await advancedChild.endpoint.close();
 
-console.log(`16 MiB ArrayBuffer to a thread, until its ack (median of ${BIG_ROUNDS}):`);
+console.log(`16 MiB ArrayBuffer to a thread, until its ack (min / median / max of ${BIG_ROUNDS}, interleaved):`);
 const copyMs: number[] = [];
 const transferMs: number[] = [];
 for (let i = 0; i < BIG_ROUNDS; i++) {
@@ -136,6 +157,6 @@ for (let i = 0; i < BIG_ROUNDS; i++) {
   await thread.endpoint.ask(b, [b]);
   transferMs.push(performance.now() - t0);
 }
-console.log(`  copy (structured clone)   ${fmt(median(copyMs), 2)} ms`);
-console.log(`  transfer                  ${fmt(median(transferMs), 2)} ms`);
+console.log(`  copy (structured clone)   ${spread(copyMs, 2)} ms`);
+console.log(`  transfer                  ${spread(transferMs, 2)} ms`);
 await thread.endpoint.close();

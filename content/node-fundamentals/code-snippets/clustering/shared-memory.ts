@@ -18,7 +18,7 @@ const MiB = 1024 * 1024;
   console.log(`transfer: sender keeps ${data.byteLength} bytes, receiver got ${moved.byteLength}`);
 
   // 3. A small Buffer is a view into Node's shared Buffer pool, which is marked
-  //    untransferable (Buffer.poolSize: 8 KiB on Node 22.18, 64 KiB on 24.21).
+  //    untransferable (Buffer.poolSize: 8 KiB on Node 22.18, 64 KiB on 24.22).
   const pooled = Buffer.from('session-id');
   const wholePool = pooled.buffer.byteLength === Buffer.poolSize;
   console.log(`pooled Buffer: ${pooled.length} bytes; its ArrayBuffer is the whole ${Buffer.poolSize}-byte pool: ${wholePool}`);
@@ -32,7 +32,7 @@ const MiB = 1024 * 1024;
 
 // 4. SharedArrayBuffer: one memory, two threads. Plain ++ loses updates; Atomics.add does not.
 const increments = Number(process.env.INCREMENTS ?? 1_000_000);
-const shared = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+const shared = new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT); // racy, atomic, flag, start, arrived
 const cells = new Int32Array(shared);
 const workers = [0, 1].map(() => new Worker(new URL('./lib/counter-worker.ts', import.meta.url), {
   workerData: { shared, increments },
@@ -40,7 +40,11 @@ const workers = [0, 1].map(() => new Worker(new URL('./lib/counter-worker.ts', i
 const replies = workers.map((w) => once(w, 'message'));
 const exits = workers.map((w) => once(w, 'exit')); // listen before it can happen
 
-// Wait until both threads finished counting (they then block in Atomics.wait).
+// Start both threads at once (each waits on cell 3 once it has arrived in cell 4), then wait
+// until both have finished counting (they then block in Atomics.wait on the flag).
+while (Atomics.load(cells, 4) < 2) await new Promise((r) => setTimeout(r, 1));
+Atomics.store(cells, 3, 1);
+Atomics.notify(cells, 3);
 while (Atomics.load(cells, 1) < 2 * increments) await new Promise((r) => setTimeout(r, 5));
 console.log(`atomic counter: ${Atomics.load(cells, 1)} of ${2 * increments}`);
 const racy = cells[0]!;

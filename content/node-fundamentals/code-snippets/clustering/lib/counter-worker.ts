@@ -12,6 +12,12 @@ const cells = new Int32Array(shared);
 const RACY = 0;
 const ATOMIC = 1;
 const FLAG = 2;
+const START = 3;
+
+// Both threads start counting together, so that their loops overlap: a thread that finished
+// before the other one started would lose no updates, and hide the race.
+Atomics.add(cells, START + 1, 1); // "I am here"
+Atomics.wait(cells, START, 0);
 
 for (let i = 0; i < increments; i++) {
   cells[RACY] = cells[RACY]! + 1; // load, add, store: another core can interleave between them
