@@ -9,12 +9,13 @@ import * as v from 'valibot';
 export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const Id = v.pipe(v.string(), v.regex(ID_PATTERN));
 
-/** A plain object (not null, not an array): what every stored or sent record must be first. */
-export const PlainObject = v.pipe(v.custom<Record<string, unknown>>((value) => value !== null && typeof value === 'object' && !Array.isArray(value)), v.record(v.string(), v.unknown()));
-/** valibot's objects accept arrays too: a record must be a plain object first. */
+/** valibot's `object()` and `record()` accept arrays too: wraps a schema so that its input must be a plain object first. */
 export function plainObject<const S extends v.GenericSchema>(schema: S) {
   return v.pipe(v.custom<unknown>((value) => value !== null && typeof value === 'object' && !Array.isArray(value)), schema);
 }
+
+/** A plain object (not null, not an array): what every stored or sent record must be first. */
+export const PlainObject = plainObject(v.record(v.string(), v.unknown()));
 
 /** A relative path with `/` separators that stays inside the folder it is resolved against. */
 export function isSafeRelativePath(path: string): boolean {
