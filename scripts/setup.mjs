@@ -29,5 +29,8 @@ else if (plan.action === 'install') {
 }
 
 run('npm', ['ci']);
+// The libraries the lesson snippets use (graphql, ws, gRPC, ...) have their own lock file in content/,
+// because the .vsix ships them and the extension's own dependencies are bundled instead.
+run('npm', ['ci', '--prefix', 'content', '--no-audit', '--no-fund']);
 run(process.execPath, [join(ROOT, 'scripts', 'lib', 'provision.mjs')]);
 log('done: `npm start` opens the extension, `npm test` runs every check');
