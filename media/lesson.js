@@ -83,6 +83,17 @@
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message && message.type === 'complete' && typeof message.complete === 'boolean') showComplete(message.complete);
+    if (message && message.type === 'highlight' && message.render === body.dataset.render && Array.isArray(message.html)) {
+      // The colours of this page's code blocks, by index: the same text, as the highlighter's
+      // escaped HTML with class-only spans (no styles, no scripts).
+      for (const code of document.querySelectorAll('code[data-code]')) {
+        const html = message.html[Number(code.getAttribute('data-code'))];
+        if (typeof html === 'string') {
+          code.innerHTML = html;
+          code.removeAttribute('data-code');
+        }
+      }
+    }
     if (message && message.type === 'scrollTo' && typeof message.anchor === 'string') document.getElementById(message.anchor)?.scrollIntoView();
   });
 

@@ -46,6 +46,29 @@ async function palette(page, title) {
   await row.click();
 }
 
+/**
+ * Every code block of the lesson page has its colours: none is left as plain text
+ * (`code[data-code]`). The frame is looked up again on each try, since a webview that comes
+ * back from the background is rebuilt (and its old frame detached).
+ */
+async function waitForNoPlainCode(page, title, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no frame yet';
+  while (Date.now() < deadline) {
+    try {
+      const frame = await lessonFrame(page, title);
+      const plain = await frame.locator('code[data-code]').count();
+      const keywords = await frame.locator('.hljs-keyword').count();
+      if (plain === 0 && keywords > 0) return;
+      last = `${plain} code block(s) plain, ${keywords} coloured keyword(s)`;
+    } catch (error) {
+      last = error.message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the lesson's code is not coloured ${timeoutMs} ms after the page loaded: ${last}`);
+}
+
 /** A webview frame whose page has an element matching `selector` (webviews are rebuilt as they come back). */
 async function frameWith(page, selector, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
@@ -106,7 +129,9 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     await doneIcon.waitFor({ state: 'visible', timeout: 10_000 });
     steps.push(`marked complete: status bar ${done + 1}/${total}, tree shows it done (${await shot('lesson-complete')})`);
 
-    // Code blocks wrap at the default width, and keywords have their own colour.
+    // Code blocks wrap at the default width, and keywords have their own colour (the colours
+    // arrive after the page, when its script says it is ready: every block gets them).
+    await waitForNoPlainCode(page, lessonTitle);
     const layout = await frame.evaluate(() => {
       const wide = [...document.querySelectorAll('pre')].filter((pre) => pre.scrollWidth > pre.clientWidth + 1).length;
       const keyword = document.querySelector('.hljs-keyword');
@@ -127,6 +152,9 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     await page.locator('.tab', { hasText: lessonTitle }).first().click();
     let back = await lessonFrame(page, lessonTitle);
     await page.waitForTimeout(1000);
+    // The webview was rebuilt from its plain HTML: it asked for its colours again.
+    await waitForNoPlainCode(page, lessonTitle);
+    back = await lessonFrame(page, lessonTitle);
     const after = await scrollYOf(back);
     if (Math.abs(after - read) > 50) throw new Error(`after a tab switch the lesson is at ${after}, was at ${read}`);
     steps.push(`tab switch keeps the reading position (${read} → ${after}) (${await shot('lesson-position')})`);

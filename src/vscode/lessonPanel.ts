@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LoadedCatalog } from '../core/content/catalog.ts';
 import { AREAS, lessonsOfArea, type Lesson } from '../core/content/model.ts';
+import type { CodeBlock } from '../core/markdown/renderLesson.ts';
 import { lessonOpened, lessonState, setLessonState } from '../core/progress/progress.ts';
 import { parseLessonMessage, type LessonMessage } from '../core/webview/messages.ts';
 import { render } from './lazy.ts';
@@ -23,6 +24,8 @@ export class LessonPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private lessonId: string | undefined;
   private pendingAnchor: string | undefined;
+  /** The page on show: its render id and its code, highlighted once, when first needed. */
+  private shown: { render: string; code: readonly CodeBlock[]; highlighted?: string[] } | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly study: Study;
   private readonly media: vscode.Uri;
@@ -95,13 +98,20 @@ export class LessonPanel implements vscode.Disposable {
     }
     const panel = this.panel;
     if (!panel) return;
-    const html = this.page(lesson, loaded, panel.webview, anchor);
+    const page = this.page(lesson, loaded, panel.webview, anchor);
     // The id, the title and the page change together, only for the latest request: opening A
     // then B quickly never shows A's page under B's title (and Mark complete acts on the page shown).
     if (generation !== this.generation || this.panel !== panel) return;
     this.lessonId = lessonId;
     panel.title = lesson.title;
-    panel.webview.html = html;
+    panel.webview.html = page.html;
+    const shown = { render: page.render, code: page.code };
+    this.shown = shown;
+    // The webview takes longer to load than the highlighting takes: do it meanwhile, so the
+    // colours are ready to send when the page says it is ready for them.
+    setImmediate(() => {
+      if (this.shown === shown) this.highlighted(shown);
+    });
     if (rerender) return;
     panel.reveal();
     // Opening is the learner's act: a page rendered again (new content) starts nothing, so a
@@ -118,6 +128,7 @@ export class LessonPanel implements vscode.Disposable {
       if (this.panel === panel) {
         this.panel = undefined;
         this.lessonId = undefined;
+        this.shown = undefined;
       }
     });
     panel.webview.onDidReceiveMessage((raw: unknown) => {
@@ -135,6 +146,10 @@ export class LessonPanel implements vscode.Disposable {
   private async handle(message: LessonMessage): Promise<void> {
     switch (message.type) {
       case 'ready': {
+        // Every (re)load of the page asks: a webview that comes back from the background is
+        // rebuilt from the plain HTML and needs its colours again.
+        const shown = this.shown;
+        if (shown) await this.panel?.webview.postMessage({ type: 'highlight', render: shown.render, html: this.highlighted(shown) });
         const anchor = this.pendingAnchor;
         this.pendingAnchor = undefined;
         if (anchor) await this.panel?.webview.postMessage({ type: 'scrollTo', anchor });
@@ -159,18 +174,28 @@ export class LessonPanel implements vscode.Disposable {
     }
   }
 
-  /** Synchronous: the catalog holds every snippet's text, so a render reads no file. */
-  private page(lesson: Lesson, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): string {
+  private highlighted(shown: NonNullable<LessonPanel['shown']>): string[] {
+    shown.highlighted ??= render().highlightCode(shown.code);
+    return shown.highlighted;
+  }
+
+  /**
+   * Synchronous: the catalog holds every snippet's text, so a render reads no file. The code
+   * is plain text here; the page asks for its colours when it has loaded.
+   */
+  private page(lesson: Lesson, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): { html: string; code: readonly CodeBlock[]; render: string } {
     const { catalog } = loaded;
     const lessonFiles = new Map([...catalog.lessons.values()].map((candidate) => [candidate.file, candidate.id]));
-    const bodyHtml = render().renderLesson(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
+    const body = render().renderLessonDeferred(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
+    const renderId = randomBytes(8).toString('hex');
 
     const ordered = AREAS.flatMap((area) => lessonsOfArea(catalog, area.id));
     const index = ordered.findIndex((candidate) => candidate.id === lesson.id);
-    return render().lessonPage({
+    const html = render().lessonPage({
       lesson,
+      renderId,
       areaTitle: AREAS.find((area) => area.id === lesson.area)?.title ?? lesson.area,
-      bodyHtml,
+      bodyHtml: body.html,
       complete: lessonState(this.study.progress.progress, lesson.id) === 'done',
       previous: ordered[index - 1],
       next: ordered[index + 1],
@@ -184,6 +209,7 @@ export class LessonPanel implements vscode.Disposable {
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'lesson.js')).toString(),
       nonce: randomBytes(16).toString('base64'),
     });
+    return { html, code: body.code, render: renderId };
   }
 
   dispose(): void {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { loadCatalog } from '../../src/core/content/catalog.ts';
 import type { Lesson } from '../../src/core/content/model.ts';
 import { memorySource } from '../../src/core/content/source.ts';
-import { renderLesson, type RenderContext } from '../../src/core/markdown/renderLesson.ts';
+import { highlightCode, renderLesson, renderLessonDeferred, type RenderContext } from '../../src/core/markdown/renderLesson.ts';
 import { lessonText, validContent } from './helpers/contentFixture.ts';
 
 const files = validContent();
@@ -82,5 +82,33 @@ describe('renderLesson', () => {
     const html = renderLesson(await lessonWithIntro('Intro.'), { ...context, snippetSource: () => undefined });
     assert.match(html, /Snippet <code>code-snippets\/event-loop\/one.ts<\/code> could not be read./);
     assert.match(html, /Theoretical foundations/);
+  });
+
+  describe('with highlighting deferred', () => {
+    const intro = 'Intro.\n\n```ts\nconst x: number = 1;\n```\n\n```text\n┌──┐ <timers>\n```';
+
+    it('leaves the code as plain escaped text, numbered, with nothing highlighted yet', async () => {
+      files['node-fundamentals/code-snippets/event-loop/one.ts'] = "const answer: number = 42;\nconsole.log('<one>', answer);\n";
+      const { html, code } = renderLessonDeferred(await lessonWithIntro(intro), context);
+      assert.doesNotMatch(html, /hljs-/);
+      assert.match(html, /<code class="hljs language-ts" data-code="1">const answer: number = 42;\nconsole.log\(&#39;&lt;one&gt;&#39;, answer\);\n<\/code>/);
+      assert.match(html, /<code class="hljs language-ts" data-code="0">const x: number = 1;\n<\/code>/);
+      assert.equal(code.length, (html.match(/ data-code="/g) ?? []).length);
+      assert.deepEqual(code.slice(0, 2).map((block) => block.language), ['ts', 'ts']);
+    });
+
+    it('does not defer blocks that are never highlighted (diagrams)', async () => {
+      const { html, code } = renderLessonDeferred(await lessonWithIntro(intro), context);
+      assert.match(html, /<code class="hljs language-text">┌──┐ &lt;timers&gt;\n<\/code>/);
+      assert.equal(code.filter((block) => block.code.includes('timers')).length, 0);
+    });
+
+    it('gives, once the colours are filled in, exactly the page an inline render gives', async () => {
+      const lesson = await lessonWithIntro(intro);
+      const { html, code } = renderLessonDeferred(lesson, context);
+      const colours = highlightCode(code);
+      const filled = html.replace(/ data-code="(\d+)">[^<]*<\/code>/g, (_match, index: string) => `>${colours[Number(index)]}</code>`);
+      assert.equal(filled, renderLesson(lesson, context));
+    });
   });
 });

@@ -17,7 +17,46 @@ export interface RenderContext {
 
 const EXTERNAL = /^(https?:|mailto:)/i;
 
+/** A code block whose highlighting was left for later: its language and its raw text. */
+export interface CodeBlock {
+  readonly language: string | undefined;
+  readonly code: string;
+}
+
+/** A page whose code is plain escaped text; `code[i]` belongs to the element `code[data-code="i"]`. */
+export interface DeferredLesson {
+  readonly html: string;
+  readonly code: readonly CodeBlock[];
+}
+
+/** The lesson with every code block highlighted in place. */
 export function renderLesson(lesson: Lesson, context: RenderContext): string {
+  return renderWith(lesson, context, (code, language) => ({ attributes: '', html: highlight(code, language) }));
+}
+
+/**
+ * The lesson with its code as plain escaped text, and the blocks to highlight afterwards
+ * (highlightCode). Highlighting is most of a render (a large lesson carries 60 KB of
+ * TypeScript), so the page is shown first and coloured when the webview is ready for it.
+ */
+export function renderLessonDeferred(lesson: Lesson, context: RenderContext): DeferredLesson {
+  const code: CodeBlock[] = [];
+  const html = renderWith(lesson, context, (text, language) => {
+    if (language === undefined) return { attributes: '', html: escapeHtml(text) };
+    code.push({ language, code: text });
+    return { attributes: ` data-code="${code.length - 1}"`, html: escapeHtml(text) };
+  });
+  return { html, code };
+}
+
+/** The highlighted HTML of each deferred block, in order. */
+export function highlightCode(blocks: readonly CodeBlock[]): string[] {
+  return blocks.map((block) => highlight(block.code, block.language));
+}
+
+type CodeRenderer = (code: string, language: string | undefined) => { attributes: string; html: string };
+
+function renderWith(lesson: Lesson, context: RenderContext, renderCode: CodeRenderer): string {
   const md = createMarkdownIt();
   const slug = createSlugger();
   const defaultLinkOpen: RendererRule = (tokens, index, options, _env, self) => self.renderToken(tokens, index, options);
@@ -61,6 +100,7 @@ export function renderLesson(lesson: Lesson, context: RenderContext): string {
       return `<div class="snippet snippet-missing" role="note">Snippet <code>${escapeHtml(relative)}</code> could not be read.</div>\n`;
     }
     const name = path.replace(/^.*\//, '');
+    const code = renderCode(source, languageOf(name));
     return [
       `<figure class="snippet" data-snippet="${escapeHtml(path)}">`,
       `<figcaption><span class="snippet-file">${escapeHtml(name)}</span>`,
@@ -68,7 +108,7 @@ export function renderLesson(lesson: Lesson, context: RenderContext): string {
       '<button type="button" data-action="open-snippet">Open in editor</button>',
       '<button type="button" data-action="run-snippet">Run in terminal</button>',
       '</span></figcaption>',
-      `<pre><code class="hljs language-${languageOf(name) ?? 'text'}">${highlight(source, languageOf(name))}</code></pre>`,
+      `<pre><code class="hljs language-${languageOf(name) ?? 'text'}"${code.attributes}>${code.html}</code></pre>`,
       '</figure>\n',
     ].join('');
   };
@@ -80,7 +120,8 @@ export function renderLesson(lesson: Lesson, context: RenderContext): string {
     if (info === 'quiz') return renderQuiz(content, md.render.bind(md));
     if (info === 'interview') return renderInterview(content, md.render.bind(md));
     const language = languageOf(info);
-    return `<pre class="code-block${info === 'text' ? ' diagram' : ''}"><code class="hljs language-${escapeHtml(language ?? (info || 'text'))}">${highlight(content, language)}</code></pre>\n`;
+    const code = renderCode(content, language);
+    return `<pre class="code-block${info === 'text' ? ' diagram' : ''}"><code class="hljs language-${escapeHtml(language ?? (info || 'text'))}"${code.attributes}>${code.html}</code></pre>\n`;
   };
 
   return md.render(lesson.body);

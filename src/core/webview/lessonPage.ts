@@ -6,6 +6,8 @@ import { escapeHtml } from '../markdown/highlight.ts';
 
 export interface LessonPageInput {
   readonly lesson: Lesson;
+  /** Names this render: the colours for its code blocks are posted with it (renderLessonDeferred). */
+  readonly renderId?: string;
   readonly areaTitle: string;
   /** The rendered markdown body (renderLesson). */
   readonly bodyHtml: string;
@@ -63,7 +65,7 @@ export function lessonPage(input: LessonPageInput): string {
 <link rel="stylesheet" href="${e(input.styleUri)}">
 <title>${e(lesson.title)}</title>
 </head>
-<body data-lesson-id="${e(lesson.id)}" data-complete="${String(input.complete)}"${input.anchor ? ` data-anchor="${e(input.anchor)}"` : ''}>
+<body data-lesson-id="${e(lesson.id)}"${input.renderId ? ` data-render="${e(input.renderId)}"` : ''} data-complete="${String(input.complete)}"${input.anchor ? ` data-anchor="${e(input.anchor)}"` : ''}>
 <header class="lesson-header">
 <p class="breadcrumb">${e(input.areaTitle)} · ${lesson.minutes} min · ${e(lesson.level)} · week ${lesson.week}</p>
 <h1>${e(lesson.title)}</h1>
