@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { loadCatalog } from '../../src/core/content/catalog.ts';
+import { countWords } from '../../src/core/content/lessonParser.ts';
 import { formatProblem } from '../../src/core/content/problems.ts';
 import { memorySource } from '../../src/core/content/source.ts';
 import { challengeFiles, h3Items, lessonBody, lessonText, quizBlocks, snippetFiles, validContent } from './helpers/contentFixture.ts';
@@ -52,6 +53,23 @@ describe('loadCatalog', () => {
       const { catalog: withCode } = await loadCatalog(memorySource(withLesson(lessonText({ body: base.replace('## Production code examples\n', `## Production code examples\n${code}`) }))));
       assert.equal(withCode.lessons.get('event-loop')!.proseWords, withoutCode.lessons.get('event-loop')!.proseWords);
       assert.ok(withoutCode.lessons.get('event-loop')!.proseWords > 2000);
+    });
+
+    it('counts a word as a run of letters, digits and \'’._- that holds a letter, as the definition says', () => {
+      const definition = (text: string): number => text.match(/[\p{L}\p{N}'’._-]*\p{L}[\p{L}\p{N}'’._-]*/gu)?.length ?? 0;
+      const samples = [
+        '', '42', '3 4.5 -1', 'node:test', "it's O’Brien's", 'p99 is 12.5 ms', 'a-b_c.d', 'über Straße', '東京 タワー',
+        '𝒳 is a letter outside the BMP', '١٢٣ are digits', 'x\ty\nz', '— dash — and … ellipsis', '`code` and **bold**',
+      ];
+      for (const text of samples) assert.equal(countWords(text), definition(text), JSON.stringify(text));
+      // And on random mixtures of the characters that matter.
+      const alphabet = ["a", "Z", "é", "東", "𝒳", "7", "٣", "'", "’", ".", "_", "-", " ", ",", "\n", "—", ":"];
+      let seed = 7;
+      const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      for (let round = 0; round < 500; round += 1) {
+        const text = Array.from({ length: 1 + Math.floor(random() * 30) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+        assert.equal(countWords(text), definition(text), JSON.stringify(text));
+      }
     });
 
     it('gives the settings of every runnable snippet, defaults included', async () => {

@@ -25,42 +25,51 @@ export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog>
   const links: LessonLink[] = [];
   const lessonFiles = new Set<string>();
 
-  for (const area of AREAS) {
-    for (const entry of (await source.list(area.id)) ?? []) {
-      if (entry.kind !== 'file' || !entry.name.endsWith('.md')) continue;
-      const file = `${area.id}/${entry.name}`;
-      const id = entry.name.replace(/\.md$/, '');
-      if (!area.outline.includes(id)) {
-        problems.push({ file, line: 1, message: `\`${id}\` is not a lesson of the ${area.title} outline (${area.outline.join(', ')})` });
-        continue;
-      }
-      lessonFiles.add(file);
-      const parsed = parseLesson(file, (await source.readFile(file)) ?? '');
-      problems.push(...parsed.problems);
-      links.push(...parsed.links.map((link) => ({ ...link, from: file })));
-      if (!parsed.lesson) continue;
-      lessons.push(parsed.lesson);
-      const position = area.outline.indexOf(id) + 1;
-      if (parsed.lesson.order !== position) {
-        problems.push({ file, line: 1, message: `\`order\` is ${parsed.lesson.order}, but the outline puts \`${id}\` at position ${position}` });
-      }
+  // Every file is read at once and then parsed in a fixed order: the reads overlap (about a
+  // hundred and fifty of them), and the catalog and its problems come out the same every time.
+  const areaEntries = await Promise.all(AREAS.map(async (area) => ({ area, entries: (await source.list(area.id)) ?? [] })));
+  const lessonReads = areaEntries.flatMap(({ area, entries }) =>
+    entries
+      .filter((entry) => entry.kind === 'file' && entry.name.endsWith('.md'))
+      .map((entry) => ({ area, file: `${area.id}/${entry.name}`, id: entry.name.replace(/\.md$/, '') })),
+  );
+  const lessonTexts = await Promise.all(
+    lessonReads.map(({ area, file, id }) => (area.outline.includes(id) ? source.readFile(file) : Promise.resolve(undefined))),
+  );
+  for (const [index, { area, file, id }] of lessonReads.entries()) {
+    if (!area.outline.includes(id)) {
+      problems.push({ file, line: 1, message: `\`${id}\` is not a lesson of the ${area.title} outline (${area.outline.join(', ')})` });
+      continue;
+    }
+    lessonFiles.add(file);
+    const parsed = parseLesson(file, lessonTexts[index] ?? '');
+    problems.push(...parsed.problems);
+    links.push(...parsed.links.map((link) => ({ ...link, from: file })));
+    if (!parsed.lesson) continue;
+    lessons.push(parsed.lesson);
+    const position = area.outline.indexOf(id) + 1;
+    if (parsed.lesson.order !== position) {
+      problems.push({ file, line: 1, message: `\`order\` is ${parsed.lesson.order}, but the outline puts \`${id}\` at position ${position}` });
     }
   }
 
   const challenges: Challenge[] = [];
-  for (const entry of (await source.list('challenges')) ?? []) {
-    if (entry.kind !== 'directory') continue;
-    const folder = `challenges/${entry.name}`;
-    const text = await source.readFile(`${folder}/challenge.md`);
-    if (text === undefined) {
+  const challengeFolders = ((await source.list('challenges')) ?? []).filter((entry) => entry.kind === 'directory').map((entry) => `challenges/${entry.name}`);
+  const challengeTexts = await Promise.all(challengeFolders.map((folder) => source.readFile(`${folder}/challenge.md`)));
+  const parsedChallenges = challengeFolders.map((folder, index) => {
+    const text = challengeTexts[index];
+    return text === undefined ? undefined : parseChallenge(`${folder}/challenge.md`, text);
+  });
+  const folderProblems = await Promise.all(parsedChallenges.map((parsed) => (parsed?.challenge ? checkChallengeFolder(source, parsed.challenge) : Promise.resolve([]))));
+  for (const [index, folder] of challengeFolders.entries()) {
+    const parsed = parsedChallenges[index];
+    if (!parsed) {
       problems.push({ file: `${folder}/challenge.md`, line: 1, message: 'a challenge folder needs a challenge.md' });
       continue;
     }
-    const parsed = parseChallenge(`${folder}/challenge.md`, text);
     problems.push(...parsed.problems);
     if (!parsed.challenge) continue;
-    const folderProblems = await checkChallengeFolder(source, parsed.challenge);
-    problems.push(...folderProblems);
+    problems.push(...(folderProblems[index] ?? []));
     challenges.push(parsed.challenge);
   }
 
@@ -88,39 +97,50 @@ export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog>
 async function checkChallengeFolder(source: ContentSource, challenge: Challenge): Promise<ContentProblem[]> {
   const problems: ContentProblem[] = [];
   const file = `${challenge.folder}/challenge.md`;
-  for (const required of [...CHALLENGE_FILES, `starter/${challenge.entry}`, `solution/${challenge.entry}`]) {
-    if ((await source.readFile(`${challenge.folder}/${required}`)) === undefined) {
-      problems.push({ file, line: 1, message: `the challenge folder lacks ${required}` });
-    }
+  const required = [...CHALLENGE_FILES, `starter/${challenge.entry}`, `solution/${challenge.entry}`];
+  const [texts, listed] = await Promise.all([
+    Promise.all(required.map((path) => source.readFile(`${challenge.folder}/${path}`))),
+    source.list(`${challenge.folder}/tests`),
+  ]);
+  for (const [index, path] of required.entries()) {
+    if (texts[index] === undefined) problems.push({ file, line: 1, message: `the challenge folder lacks ${path}` });
   }
-  const tests = ((await source.list(`${challenge.folder}/tests`)) ?? []).filter((entry) => entry.kind === 'file' && entry.name.endsWith('.test.ts'));
+  const tests = (listed ?? []).filter((entry) => entry.kind === 'file' && entry.name.endsWith('.test.ts'));
   if (tests.length === 0) problems.push({ file, line: 1, message: 'the challenge folder has no tests/*.test.ts' });
   return problems;
 }
 
 async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], problems: ContentProblem[], sources: Map<string, string>): Promise<Map<string, SnippetSettings>> {
   const runnable = new Map<string, SnippetSettings>();
-  const included = new Set<string>();
-  const folders = new Set<string>();
+  const folderOf = (path: string): string => path.replace(/\/[^/]*$/, '');
+  const included = new Set(lessons.flatMap((lesson) => lesson.snippets.map((include) => include.path)));
+  const folders = [...new Set([...included].map(folderOf))];
+  const isRunnable = (path: string): boolean => path.endsWith('.ts') && !path.includes('/lib/');
+
+  // All at once: every snippet's text, every snippet folder's listing (which also says whether
+  // an expected output exists), and the settings of every runnable snippet.
+  const [texts, listings, settings] = await Promise.all([
+    Promise.all([...included].map(async (path) => [path, sources.get(path) ?? (await source.readFile(path))] as const)).then((entries) => new Map(entries)),
+    Promise.all(folders.map(async (folder) => [folder, (await source.list(folder)) ?? []] as const)).then((entries) => new Map(entries)),
+    Promise.all([...included].filter(isRunnable).map(async (path) => [path, await settingsOf(source, path, problems)] as const)).then((entries) => new Map(entries)),
+  ]);
+  const exists = (path: string): boolean => (listings.get(folderOf(path)) ?? []).some((entry) => entry.kind === 'file' && entry.name === path.slice(folderOf(path).length + 1));
 
   for (const lesson of lessons) {
     let benchmarks = 0;
     for (const include of lesson.snippets) {
-      included.add(include.path);
-      const folder = include.path.replace(/\/[^/]*$/, '');
-      folders.add(folder);
-      const text = sources.get(include.path) ?? (await source.readFile(include.path));
+      const text = texts.get(include.path);
       if (text === undefined) {
         problems.push({ file: lesson.file, line: include.line, message: `snippet include \`${include.path}\` does not exist` });
         continue;
       }
       sources.set(include.path, text);
-      if (!include.path.endsWith('.ts') || include.path.includes('/lib/')) continue;
-      const settings = await settingsOf(source, include.path, problems);
-      runnable.set(include.path, settings);
-      if (settings.benchmark) benchmarks += 1;
+      const snippetSettings = settings.get(include.path);
+      if (!isRunnable(include.path) || !snippetSettings) continue;
+      runnable.set(include.path, snippetSettings);
+      if (snippetSettings.benchmark) benchmarks += 1;
       const expected = include.path.replace(/\.ts$/, '.expected.txt');
-      if ((await source.readFile(expected)) === undefined) {
+      if (!exists(expected)) {
         problems.push({ file: lesson.file, line: include.line, message: `snippet \`${include.path}\` has no expected output \`${expected}\`` });
       }
     }
@@ -133,7 +153,7 @@ async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], 
   // A runnable file no lesson shows is drift waiting to happen: the text and the code it
   // claims to run would no longer be the same.
   for (const folder of folders) {
-    for (const entry of (await source.list(folder)) ?? []) {
+    for (const entry of listings.get(folder) ?? []) {
       const path = `${folder}/${entry.name}`;
       if (entry.kind === 'file' && entry.name.endsWith('.ts') && !included.has(path)) {
         problems.push({ file: path, line: 1, message: 'snippet is not included by any lesson (helpers that are imported, not run, go in lib/)' });
