@@ -1,14 +1,15 @@
 // Headless launcher for the integration suite: VS Code's server build in Chromium.
-//   node scripts/test-integration.mjs [--grep <pattern>] [--timeout <seconds>] [--no-ui] [--keep-logs]
+//   node scripts/test-integration.mjs [--grep <pattern>] [--timeout <seconds>] [--no-ui] [--keep-logs] [--packaged-only]
 // Runs test/integration (built to out/test/integration by esbuild.mjs) inside the real
 // extension host, then a UI smoke test that uses the workbench as a person would. Exits
 // with the suite's result. The server and the browser are ended on every path; when
 // anything fails, the logs are kept in .artifacts/integration/.
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT } from './lib/provision.mjs';
+import { ensureVSCodeServer, ROOT } from './lib/provision.mjs';
 import { launchBrowser, startServer, TEST_SETTINGS, workbenchUrl } from './lib/vscode-host.mjs';
 import { runNoFolderStart, runUiSmoke } from './lib/ui-smoke.mjs';
 
@@ -19,6 +20,8 @@ const { values: args } = parseArgs({
     'no-ui': { type: 'boolean', default: false },
     measurements: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
+    // Only the installed-.vsix phase (it packages the release build first).
+    'packaged-only': { type: 'boolean', default: false },
   },
 });
 
@@ -50,8 +53,9 @@ const timeout = new Promise((resolve) => {
 });
 
 /** One server, one workbench page, one run of the suite; the server is left for the caller to stop. */
-async function runPhase({ name, env = {}, settings, workspaceTrust = false, folder }) {
+async function runPhase({ name, env = {}, settings, workspaceTrust = false, folder, home, developmentPath = ROOT }) {
   server = await startServer({
+    home,
     logFile: join(logs, `server-${name}.log`),
     env: {
       BACKEND_STUDY_TEST_REPORT: report,
@@ -77,7 +81,7 @@ async function runPhase({ name, env = {}, settings, workspaceTrust = false, fold
   const tail = tailFile(report, (text) => process.stdout.write(text));
   try {
     const suiteStarted = Date.now();
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: ROOT, extensionTestsPath: entry }));
+    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: developmentPath, extensionTestsPath: entry }));
     const code = await exitCode;
     tail.flush();
     console.log(`[integration] ${name} suite ${code === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - suiteStarted) / 1000).toFixed(1)} s (page load to result)`);
@@ -90,6 +94,7 @@ async function runPhase({ name, env = {}, settings, workspaceTrust = false, fold
 }
 
 async function runSuite() {
+  if (args['packaged-only']) return (await runPackagedPhase()) ? { ok: true, reason: 'passed' } : { ok: false, reason: 'the packaged-extension suite failed' };
   if (!(await runPhase({ name: 'trusted', folder: workspace }))) return { ok: false, reason: 'the integration suite failed' };
   if (!args['no-ui'] && !args.grep) {
     const shots = join(ROOT, '.artifacts', 'screenshots');
@@ -115,8 +120,49 @@ async function runSuite() {
       workspaceTrust: true,
     });
     if (!ok) return { ok: false, reason: 'the untrusted-workspace suite failed' };
+    if (!(await runPackagedPhase())) return { ok: false, reason: 'the packaged-extension suite failed' };
   }
   return { ok: true, reason: 'passed' };
+}
+
+/**
+ * The .vsix as a learner installs it: packaged (vsce, with the release build), installed into
+ * a fresh server's extensions folder, and run with no development copy of the extension (the
+ * workbench's development path is an empty extension that only carries the test runner), with
+ * npm's registry and any proxy pointed at a closed port.
+ */
+async function runPackagedPhase() {
+  const vsix = join(work, 'backend-interview-prep.vsix');
+  const packaged = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+  if (packaged.status !== 0) {
+    console.error(`[integration] vsce package failed:\n${packaged.stdout}${packaged.stderr}`);
+    return false;
+  }
+  console.log(`[integration] packaged ${(statSync(vsix).size / 1024).toFixed(0)} KB`);
+  const home = join(work, 'packaged-home');
+  const { serverMain, node } = ensureVSCodeServer();
+  const installed = spawnSync(
+    node,
+    [serverMain, '--install-extension', vsix, '--extensions-dir', join(home, 'extensions'), '--server-data-dir', join(home, 'server'), '--user-data-dir', join(home, 'user'), '--accept-server-license-terms'],
+    { encoding: 'utf8' },
+  );
+  if (installed.status !== 0 || !/successfully installed/.test(installed.stdout)) {
+    console.error(`[integration] installing the .vsix failed:\n${installed.stdout}${installed.stderr}`);
+    return false;
+  }
+  const runnerOnly = join(work, 'test-runner-extension');
+  mkdirSync(runnerOnly);
+  writeFileSync(join(runnerOnly, 'package.json'), JSON.stringify({ name: 'packaged-check', publisher: 'backend-study-tests', version: '0.0.0', engines: { vscode: '*' } }));
+  // Proxies lead nowhere, as on a machine with no network; loopback is exempt, as any proxied
+  // machine's no_proxy has it (grpc-js sends even 127.0.0.1 calls through http_proxy otherwise).
+  const offline = 'http://127.0.0.1:9/';
+  return runPhase({
+    name: 'packaged',
+    folder: workspace,
+    home,
+    developmentPath: runnerOnly,
+    env: { BACKEND_STUDY_PACKAGED: '1', npm_config_registry: offline, npm_config_offline: 'true', HTTP_PROXY: offline, HTTPS_PROXY: offline, http_proxy: offline, https_proxy: offline, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' },
+  });
 }
 
 try {

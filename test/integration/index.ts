@@ -25,8 +25,12 @@ export async function run(): Promise<void> {
   // untrusted-workspace suite (*.untrusted.js) only in the launcher's untrusted phase.
   const bench = process.env.BACKEND_STUDY_BENCH === '1';
   const untrusted = process.env.BACKEND_STUDY_UNTRUSTED === '1';
+  // The installed-.vsix suite (*.vsix.js) only in the launcher's packaged phase.
+  const packaged = process.env.BACKEND_STUDY_PACKAGED === '1';
   const files = readdirSync(__dirname)
-    .filter((name) => (untrusted ? name.endsWith('.untrusted.js') : name.endsWith('.test.js') || (bench && name.endsWith('.bench.js'))))
+    .filter((name) =>
+      packaged ? name.endsWith('.vsix.js') : untrusted ? name.endsWith('.untrusted.js') : name.endsWith('.test.js') || (bench && name.endsWith('.bench.js')),
+    )
     .sort();
   for (const name of files) mocha.addFile(join(__dirname, name));
 
