@@ -3,11 +3,16 @@
 // solution passes every test.
 // Strong (the mutation check): each known-wrong variant in test/challenge-variants/<id>/wrong/
 // must fail at least one test, and each alternative correct design in .../alternative/ must pass
-// every test on every supported Node. A variant is a whole replacement of the challenge's entry
-// file whose first line says what it gets wrong (`// Wrong: ...`) or how it differs
-// (`// Alternative: ...`). They live outside content/, so they never ship.
+// every test on every supported Node. A variant is either a unified diff against the reference
+// solution's entry file (`<name>.diff`: one idea, readable as a change, and it stops applying,
+// loudly, when the solution changes under it), whose first line says what it gets wrong
+// (`Wrong: ...`) or how it differs (`Alternative: ...`); or, for a design that shares little
+// with the reference, a whole replacement of the entry file (`<name>.ts`) whose first line is
+// `// Wrong: ...` or `// Alternative: ...`. `scripts/variant-diff.ts` turns an edited copy of
+// the solution into a diff. They live outside content/, so they never ship.
 //   node scripts/with-node.mjs 24 scripts/check-challenges.ts [challenge-id]
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { applyPatch } from 'diff';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,13 +53,13 @@ function summaryOf(output: string): Summary | undefined {
  * A learner's folder as the scaffold lays it out: starter, tests as test/, optionally the
  * solution over src/, and optionally a variant over the entry file.
  */
-async function layOut(challenge: Challenge, withSolution: boolean, variant?: string): Promise<string> {
+async function layOut(challenge: Challenge, withSolution: boolean, variant?: Variant): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `challenge-${challenge.id}-`));
   const folder = join(root, challenge.folder);
   await cp(join(folder, 'starter'), dir, { recursive: true });
   await cp(join(folder, 'tests'), join(dir, 'test'), { recursive: true });
   if (withSolution) await cp(join(folder, 'solution', 'src'), join(dir, 'src'), { recursive: true });
-  if (variant !== undefined) await cp(variant, join(dir, challenge.entry));
+  if (variant !== undefined) await writeFile(join(dir, challenge.entry), variant.source);
   return dir;
 }
 
@@ -62,7 +67,8 @@ type VariantKind = 'wrong' | 'alternative';
 interface Variant {
   kind: VariantKind;
   name: string;
-  file: string;
+  /** The entry file's text in this variant. */
+  source: string;
   idea: string;
 }
 
@@ -70,15 +76,26 @@ interface Variant {
 async function variantsOf(challenge: Challenge): Promise<{ variants: Variant[]; problems: string[] }> {
   const variants: Variant[] = [];
   const problems: string[] = [];
+  const solution = await readFile(join(root, challenge.folder, 'solution', challenge.entry), 'utf8');
   for (const kind of ['wrong', 'alternative'] as const) {
     const dir = join(variantsRoot, challenge.id, kind);
     const names = await readdir(dir).catch(() => [] as string[]);
-    for (const name of names.filter((entry) => entry.endsWith('.ts')).sort()) {
-      const file = join(dir, name);
-      const first = (await readFile(file, 'utf8')).split('\n', 1)[0] ?? '';
-      const prefix = kind === 'wrong' ? '// Wrong: ' : '// Alternative: ';
+    const label = kind === 'wrong' ? 'Wrong: ' : 'Alternative: ';
+    for (const name of names.filter((entry) => entry.endsWith('.ts') || entry.endsWith('.diff')).sort()) {
+      const text = await readFile(join(dir, name), 'utf8');
+      const first = text.split('\n', 1)[0] ?? '';
+      const prefix = name.endsWith('.ts') ? `// ${label}` : label;
       if (!first.startsWith(prefix)) problems.push(`${kind}/${name}: the first line must start with "${prefix}"`);
-      variants.push({ kind, name: name.slice(0, -3), file, idea: first.slice(prefix.length).trim() });
+      let source: string | false = text;
+      if (name.endsWith('.diff')) {
+        source = applyPatch(solution, text);
+        if (source === false) {
+          problems.push(`${kind}/${name}: no longer applies to solution/${challenge.entry}; make it again from an edited copy (scripts/variant-diff.ts)`);
+          continue;
+        }
+        if (source === solution) problems.push(`${kind}/${name}: changes nothing`);
+      }
+      variants.push({ kind, name: name.replace(/\.(ts|diff)$/, ''), source, idea: first.slice(prefix.length).trim() });
     }
   }
   return { variants, problems };
@@ -124,7 +141,7 @@ const suiteTimeoutMs = 60_000;
 
 const results = await mapLimited(jobs, 2, async (job): Promise<Outcome> => {
   const { challenge, version, node, kind, variant } = job;
-  const dir = await layOut(challenge, kind !== 'starter', variant?.file);
+  const dir = await layOut(challenge, kind !== 'starter', variant);
   const label = `${challenge.id} ${variant ? `${kind} ${variant.name}` : kind} on Node ${version}`;
   try {
     const problems: string[] = [];
