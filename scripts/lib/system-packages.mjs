@@ -6,9 +6,12 @@ import { existsSync } from 'node:fs';
 /**
  * chromium: the headless workbench the integration tests drive. libkrb5-dev: a native module
  * of VS Code's server compiles against its headers. python3, make, g++: node-gyp builds those
- * native modules; a fresh Debian image has none of them.
+ * native modules; a fresh Debian image has none of them. postgresql, redis-server: the real
+ * servers that database lessons' snippets need where one embedded session cannot show it (two
+ * concurrent transactions, locks, Redis semantics); the snippet runner starts throwaway
+ * instances of its own from their binaries, never the system's services.
  */
-export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'python3', 'make', 'g++'];
+export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'python3', 'make', 'g++', 'postgresql', 'redis-server'];
 
 /**
  * What to do about the missing packages; decided from facts only, so it is unit-tested.

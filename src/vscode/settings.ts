@@ -6,9 +6,13 @@ export interface Settings {
   readonly challengesFolder: string;
   readonly testTimeoutSeconds: number;
   readonly showStatusBar: boolean;
+  /** The PostgreSQL a snippet that declares the service gets as DATABASE_URL when run from a lesson. */
+  readonly databaseUrl: string;
+  /** The Redis a snippet that declares the service gets as REDIS_URL when run from a lesson. */
+  readonly redisUrl: string;
 }
 
-const DEFAULTS: Settings = { nodePath: '', challengesFolder: 'challenges', testTimeoutSeconds: 30, showStatusBar: true };
+const DEFAULTS: Settings = { nodePath: '', challengesFolder: 'challenges', testTimeoutSeconds: 30, showStatusBar: true, databaseUrl: '', redisUrl: '' };
 
 /** A setting's value; a value of the wrong type (a hand-edited settings.json) reads as the default. */
 export function setting<K extends keyof Settings>(key: K, scope?: vscode.Uri): Settings[K] {

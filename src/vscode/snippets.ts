@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { runProcess } from '../core/process/runProcess.ts';
 import { DEFAULT_SNIPPET_SETTINGS } from '../core/snippets/settings.ts';
 import { snippetCommand } from '../core/snippets/runSnippet.ts';
+import { serviceEnvironment } from '../core/snippets/serviceUrls.ts';
 import { requireTrust, type Runtimes } from './runtime.ts';
+import { setting } from './settings.ts';
 import type { Study } from './study.ts';
 
 export const SNIPPET_SCHEME = 'backend-study-snippet';
@@ -100,10 +102,21 @@ export class Snippets implements vscode.Disposable {
    */
   async run(path: string, file = this.study.contentPath(path)): Promise<SnippetRun | undefined> {
     if (!(await this.known(path)) || !requireTrust('Running a snippet')) return undefined;
+    const { snippets } = await this.study.loaded();
+    const settings = snippets.get(path) ?? DEFAULT_SNIPPET_SETTINGS;
+    // A snippet that needs a real server runs only against the one the learner configured.
+    const services = serviceEnvironment(settings.services, { postgres: setting('databaseUrl'), redis: setting('redisUrl') });
+    if (!services.ok) {
+      void vscode.window.showWarningMessage(services.message, 'Open Setting').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', services.setting);
+      });
+      return undefined;
+    }
     const runtime = await this.runtimes.require();
     if (!runtime) return undefined;
-    const { snippets } = await this.study.loaded();
-    const { args, env } = snippetCommand({ file, settings: snippets.get(path) ?? DEFAULT_SNIPPET_SETTINGS, mode: 'full' });
+    const command = snippetCommand({ file, settings, mode: 'full' });
+    const { args } = command;
+    const env = { ...services.env, ...command.env };
     this.terminal ??= new SnippetTerminal();
     const terminal = this.terminal;
     terminal.terminal.show(true);

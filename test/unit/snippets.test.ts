@@ -51,7 +51,19 @@ describe('parseSnippetSettings', () => {
   it('reads flags, environment, timeout and benchmark size', () => {
     const { settings, problems } = parseSnippetSettings('x/snippets.json', JSON.stringify({ 'gc.ts': { nodeOptions: ['--expose-gc'], env: { UV_THREADPOOL_SIZE: '8' }, timeoutMs: 2000, benchmark: true, benchIterations: 50 } }));
     assert.deepEqual(problems, []);
-    assert.deepEqual(settings.get('gc.ts'), { nodeOptions: ['--expose-gc'], env: { UV_THREADPOOL_SIZE: '8' }, timeoutMs: 2000, benchmark: true, benchIterations: 50 });
+    assert.deepEqual(settings.get('gc.ts'), { nodeOptions: ['--expose-gc'], env: { UV_THREADPOOL_SIZE: '8' }, timeoutMs: 2000, benchmark: true, benchIterations: 50, services: [] });
+  });
+
+  it('reads the servers a snippet needs, and refuses unknown or repeated ones', () => {
+    const text = JSON.stringify({ 'locks.ts': { services: ['postgres', 'redis'] }, 'a.ts': { services: ['mysql'] }, 'b.ts': { services: ['redis', 'redis'] }, 'c.ts': { services: 'redis' } }, null, 2);
+    const { settings, problems } = parseSnippetSettings('x/snippets.json', text);
+    assert.deepEqual(settings.get('locks.ts')?.services, ['postgres', 'redis']);
+    assert.deepEqual([...settings.keys()], ['locks.ts']);
+    assert.deepEqual(problems.map((problem) => problem.message), [
+      'a.ts: `services` must list each of "postgres", "redis" at most once',
+      'b.ts: `services` must list each of "postgres", "redis" at most once',
+      'c.ts: `services` must list each of "postgres", "redis" at most once',
+    ]);
   });
 
   it('refuses flags that are not single Node flags, and a benchmark without a test size', () => {
@@ -70,7 +82,7 @@ describe('parseSnippetSettings', () => {
     assert.deepEqual(
       problems.map((problem) => problem.message),
       [
-        'a.ts: unknown setting `timeout` (known: nodeOptions, env, timeoutMs, benchmark, benchIterations)',
+        'a.ts: unknown setting `timeout` (known: nodeOptions, env, timeoutMs, benchmark, benchIterations, services)',
         'b.ts: `env` must map upper-case variable names to strings',
         'c.ts: settings must be an object',
         'd.ts: `timeoutMs` must be a whole number from 100 to 120000',

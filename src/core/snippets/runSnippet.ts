@@ -14,6 +14,8 @@ export interface RunSnippetOptions {
   readonly mode: 'test' | 'full';
   /** Overrides `settings.timeoutMs`. */
   readonly timeoutMs?: number;
+  /** More environment, such as the URLs of the servers it asked for (DATABASE_URL, REDIS_URL). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The command line and environment additions that run a snippet with its settings. */
@@ -34,7 +36,7 @@ export async function runSnippet(options: RunSnippetOptions): Promise<ProcessRes
   const cwd = await mkdtemp(join(tmpdir(), 'snippet-'));
   const { args, env } = snippetCommand(options);
   try {
-    return await runProcess({ command: options.node, args, cwd, env, timeoutMs: options.timeoutMs ?? options.settings.timeoutMs });
+    return await runProcess({ command: options.node, args, cwd, env: { ...options.env, ...env }, timeoutMs: options.timeoutMs ?? options.settings.timeoutMs });
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -3,6 +3,10 @@ import * as v from 'valibot';
 import type { ContentProblem } from '../content/problems.ts';
 import { PlainObject, plainObject } from '../schemas.ts';
 
+/** Real servers a snippet can ask for, and the environment variable that carries each one's URL. */
+export const SNIPPET_SERVICES = { postgres: 'DATABASE_URL', redis: 'REDIS_URL' } as const;
+export type SnippetService = keyof typeof SNIPPET_SERVICES;
+
 export interface SnippetSettings {
   /** Node flags, applied whenever the snippet runs (tests and the learner's terminal). */
   readonly nodeOptions: readonly string[];
@@ -11,6 +15,11 @@ export interface SnippetSettings {
   readonly benchmark: boolean;
   /** For benchmarks: the `BENCH_ITERATIONS` the test run uses, small so that it stays fast. */
   readonly benchIterations: number | undefined;
+  /**
+   * Servers it needs (a PostgreSQL where one embedded session cannot show it, a Redis): the
+   * snippet runner starts a throwaway instance of each and passes its URL (SNIPPET_SERVICES).
+   */
+  readonly services: readonly SnippetService[];
 }
 
 export const DEFAULT_SNIPPET_SETTINGS: SnippetSettings = {
@@ -19,6 +28,7 @@ export const DEFAULT_SNIPPET_SETTINGS: SnippetSettings = {
   timeoutMs: 10_000,
   benchmark: false,
   benchIterations: undefined,
+  services: [],
 };
 
 /** A single flag such as `--expose-gc` or `--max-old-space-size=64`: no spaces, nothing a shell would read. */
@@ -33,6 +43,7 @@ const EntrySchema = v.pipe(
     timeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(120_000)), DEFAULT_SNIPPET_SETTINGS.timeoutMs),
     benchmark: v.optional(v.boolean(), false),
     benchIterations: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    services: v.optional(v.pipe(v.array(v.picklist(Object.keys(SNIPPET_SERVICES) as SnippetService[])), v.check((list) => new Set(list).size === list.length)), []),
   })),
   v.check((entry) => !entry.benchmark || entry.benchIterations !== undefined, 'a benchmark needs `benchIterations`, a whole number of at least 1, for the test run'),
   v.check((entry) => entry.benchmark || entry.benchIterations === undefined, '`benchIterations` applies only to benchmarks'),
@@ -45,6 +56,7 @@ const SETTING_MESSAGES: Record<string, string> = {
   timeoutMs: '`timeoutMs` must be a whole number from 100 to 120000',
   benchmark: '`benchmark` must be true or false',
   benchIterations: 'a benchmark needs `benchIterations`, a whole number of at least 1, for the test run',
+  services: `\`services\` must list each of ${Object.keys(SNIPPET_SERVICES).map((name) => `"${name}"`).join(', ')} at most once`,
 };
 
 function messagesOf(issues: readonly v.BaseIssue<unknown>[]): string[] {
