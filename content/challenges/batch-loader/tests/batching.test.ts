@@ -1,7 +1,8 @@
-import { afterEach, describe, mock } from 'node:test';
+import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchLoader } from '../src/batch-loader.ts';
-import { autoBatchFn, flush, it, manualBatchFn, reasonOf, within } from './harness.ts';
+import { autoBatchFn, flush, manualBatchFn, reasonOf, SUITE, within } from './harness.ts';
+
 
 afterEach(() => {
   mock.timers.reset();
@@ -10,7 +11,7 @@ afterEach(() => {
 
 const double = (key: number): number => key * 2;
 
-describe('one batch per tick', () => {
+describe('one batch per tick', SUITE, () => {
   it('collects every load made in one synchronous block into one batchFn call, keys in order of first load', async () => {
     const { calls, batchFn } = autoBatchFn(double);
     const loader = new BatchLoader(batchFn);
@@ -153,7 +154,7 @@ describe('one batch per tick', () => {
   });
 });
 
-describe('results in key order', () => {
+describe('results in key order', SUITE, () => {
   it('resolves each load with the value at its key’s position, falsy values included', async () => {
     const values: Record<string, unknown> = { a: 0, b: '', c: null, d: undefined, e: false, f: 'F' };
     const loader = new BatchLoader<string, unknown>(async (keys) => keys.map((key) => values[key]));
@@ -204,7 +205,7 @@ describe('results in key order', () => {
   }
 });
 
-describe('maxBatchSize', () => {
+describe('maxBatchSize', SUITE, () => {
   it('splits 25 keys into calls of 10, 10 and 5, in order of first load', async () => {
     const { calls, batchFn } = autoBatchFn(double);
     const loader = new BatchLoader(batchFn, { maxBatchSize: 10 });
@@ -264,7 +265,7 @@ describe('maxBatchSize', () => {
   });
 });
 
-describe('loadMany', () => {
+describe('loadMany', SUITE, () => {
   it('resolves to the values in the order of its keys, one batch, duplicates sent once', async () => {
     const { calls, batchFn } = autoBatchFn(double);
     const loader = new BatchLoader(batchFn);
@@ -296,7 +297,7 @@ describe('loadMany', () => {
   });
 });
 
-describe('bad arguments', () => {
+describe('bad arguments', SUITE, () => {
   const batchFn = async (keys: readonly number[]): Promise<number[]> => keys.map(double);
 
   it('the constructor throws a TypeError for a batchFn that is not a function, or options that are not an object', () => {

@@ -1,7 +1,8 @@
-import { afterEach, describe, mock } from 'node:test';
+import { afterEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchLoader } from '../src/batch-loader.ts';
-import { autoBatchFn, flush, it, manualBatchFn, reasonOf, stateOf, watchListeners, within } from './harness.ts';
+import { autoBatchFn, flush, manualBatchFn, reasonOf, stateOf, SUITE, watchListeners, within } from './harness.ts';
+
 
 afterEach(() => {
   mock.restoreAll();
@@ -9,7 +10,7 @@ afterEach(() => {
 
 const double = (key: number): number => key * 2;
 
-describe('the cache', () => {
+describe('the cache', SUITE, () => {
   it('serves a loaded key from the cache in a later tick without calling batchFn again', async () => {
     const { calls, batchFn } = autoBatchFn(double);
     const loader = new BatchLoader(batchFn);
@@ -136,7 +137,7 @@ describe('the cache', () => {
   });
 });
 
-describe('errors', () => {
+describe('errors', SUITE, () => {
   it('an Error at position i rejects only the load of key i, with that very Error', async () => {
     const missing = new Error('no user 2');
     const loader = new BatchLoader<number, number>(async (keys) => keys.map((key) => (key === 2 ? missing : double(key))));
@@ -241,7 +242,7 @@ describe('errors', () => {
   });
 });
 
-describe('cancellation with an AbortSignal', () => {
+describe('cancellation with an AbortSignal', SUITE, () => {
   it('a load whose signal is already aborted rejects with signal.reason and queues nothing', async () => {
     const { calls, batchFn } = autoBatchFn(double);
     const loader = new BatchLoader(batchFn);

@@ -1,14 +1,13 @@
 // Shared helpers for the suites (not a test file itself).
-import { it as nodeIt, mock } from 'node:test';
+import { mock } from 'node:test';
 import assert from 'node:assert/strict';
 
 /**
- * node:test's `it`, with a 2 s timeout per test as a safety net: a correct loader settles
- * everything within a few turns of the event loop, and a wrong one fails instead of hanging.
+ * The options of every top-level describe: a safety net only, so that a hung test fails its
+ * suite instead of stalling the run (within() fails a stuck await after a few loop turns).
+ * Tests call node:test's own `it`, so the editor finds each one before it has run.
  */
-export function it(name: string, fn: () => void | Promise<void>): void {
-  nodeIt(name, { timeout: 2000 }, fn);
-}
+export const SUITE = { timeout: 10_000 };
 
 /** Lets every pending callback of the current loop turn run: microtasks, process.nextTick, then one setImmediate. */
 export const flush = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,10 +1,11 @@
 // N+1 → 1: a small GraphQL-like schema resolved by plain async functions, the way a GraphQL
 // executor runs resolvers: each field's resolver is called once per parent object, siblings
 // concurrently, children once their parent has resolved.
-import { describe } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchLoader } from '../src/batch-loader.ts';
-import { flush, it, within } from './harness.ts';
+import { flush, SUITE, within } from './harness.ts';
+
 
 interface User { id: number; name: string }
 interface Post { id: number; title: string; authorId: number }
@@ -85,7 +86,7 @@ function expectedTree() {
   }));
 }
 
-describe('N+1 on a GraphQL-like resolver tree', () => {
+describe('N+1 on a GraphQL-like resolver tree', SUITE, () => {
   it('without a loader, 10 posts make 10 author queries (the N+1 this challenge removes)', async () => {
     const db = store();
     const ids = await db.postIds();
