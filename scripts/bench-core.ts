@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCatalog } from '../src/core/content/catalog.ts';
+import { buildContentIndex, loadCatalogIndexed } from '../src/core/content/contentIndex.ts';
 import { folderSource } from '../src/core/content/source.ts';
 import { highlightCode, renderLessonDeferred } from '../src/core/markdown/renderLesson.ts';
 import { EMPTY_PROGRESS } from '../src/core/progress/progress.ts';
@@ -34,6 +35,12 @@ async function time(name: string, runs: number, task: () => unknown): Promise<nu
 }
 
 const loadMs = await time('load', 5, () => loadCatalog(folderSource(root)));
+// What the installed extension does: the build's index, used after checking its fingerprint.
+const { index } = await buildContentIndex(folderSource(root));
+let indexedFrom = '';
+const indexedLoadMs = await time('indexedLoad', 5, async () => {
+  indexedFrom = (await loadCatalogIndexed(folderSource(root), index)).from;
+});
 const { catalog } = await loadCatalog(folderSource(root));
 const lessons = [...catalog.lessons.values()];
 const largest = lessons.reduce((best, lesson) => (lesson.body.length > best.body.length ? lesson : best));
@@ -58,4 +65,4 @@ const highlightMs = await time('highlight', 20, () => {
 });
 const html = page.html;
 const treeMs = await time('tree', 200, () => buildStudyTree(catalog, EMPTY_PROGRESS, 'all'));
-console.log(JSON.stringify({ cpu, loadMs, firstRenderMs, renderMs, firstHighlightMs, highlightMs, codeBlocks: coloured.length, treeMs, largestLesson: largest.id, largestLessonKB: largest.body.length / 1024, htmlKB: html.length / 1024 }));
+console.log(JSON.stringify({ cpu, loadMs, indexedLoadMs, indexedFrom, indexKB: index.length / 1024, firstRenderMs, renderMs, firstHighlightMs, highlightMs, codeBlocks: coloured.length, treeMs, largestLesson: largest.id, largestLessonKB: largest.body.length / 1024, htmlKB: html.length / 1024 }));

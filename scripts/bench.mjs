@@ -41,7 +41,8 @@ row('package backend-interview-prep.vsix', kb(vsix), 'aim: under 2.5 MB with the
 
 // The core on plain Node 24: catalog load, render of the largest lesson, tree build.
 const core = JSON.parse(run(process.execPath, [join(ROOT, 'scripts', 'with-node.mjs'), '24', join(ROOT, 'scripts', 'bench-core.ts')]).stdout);
-row('load and validate the catalog (median of 5)', ms(core.loadMs), `CPU ${ms(core.cpu.load)}; aim: under 100 ms`);
+row('load and validate the catalog in full (median of 5)', ms(core.loadMs), `CPU ${ms(core.cpu.load)}; what development and the validator do`);
+row('  load it from the build\'s content index (median of 5)', ms(core.indexedLoadMs), `CPU ${ms(core.cpu.indexedLoad)}; ${core.indexedFrom === 'index' ? 'fingerprint matched' : 'NOT USED: the fingerprint did not match'}; ${core.indexKB.toFixed(0)} KB; what the installed extension does; aim: under 100 ms`);
 row(`render the largest lesson's page (median of 20)`, ms(core.renderMs), `CPU ${ms(core.cpu.render)}; ${core.largestLesson}: ${core.largestLessonKB.toFixed(0)} KB of markdown -> ${core.htmlKB.toFixed(0)} KB of HTML; aim: under 20 ms`);
 row('  its first render in a fresh process', ms(core.firstRenderMs), 'cold code');
 row(`  colour its ${core.codeBlocks} code blocks (median of 20), while the webview loads`, ms(core.highlightMs), `first: ${ms(core.firstHighlightMs)}; posted when the page is ready`);

@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Backend Interview Prep', { log: true });
   const progress = new ProgressStore(context.workspaceState, log);
-  const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log);
+  const study = new Study(join(context.extensionUri.fsPath, 'content'), progress, log, join(context.extensionUri.fsPath, 'dist', 'content-index.json'));
   const runtimes = new Runtimes(log);
   const snippets = new Snippets(study, runtimes, context.globalStorageUri);
   // The statement panel and the challenges need each other: the panel's buttons start a

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { loadCatalog, type LoadedCatalog } from '../core/content/catalog.ts';
+import { loadCatalogIndexed } from '../core/content/contentIndex.ts';
 import { formatProblem } from '../core/content/problems.ts';
 import { folderSource } from '../core/content/source.ts';
 import type { ProgressStore } from './progressStore.ts';
@@ -18,10 +19,14 @@ export class Study implements vscode.Disposable {
   private readonly catalogChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCatalog = this.catalogChanged.event;
 
-  constructor(contentRoot: string, progress: ProgressStore, log: vscode.LogOutputChannel) {
+  private readonly indexFile: string | undefined;
+
+  /** @param indexFile the build's content index (dist/content-index.json), used while the content is exactly what it was made from */
+  constructor(contentRoot: string, progress: ProgressStore, log: vscode.LogOutputChannel, indexFile?: string) {
     this.root = contentRoot;
     this.progress = progress;
     this.log = log;
+    this.indexFile = indexFile;
   }
 
   get contentRoot(): string {
@@ -60,9 +65,12 @@ export class Study implements vscode.Disposable {
   private async load(): Promise<LoadedCatalog> {
     const started = performance.now();
     try {
-      const loaded = await loadCatalog(folderSource(this.contentRoot));
+      const indexText = this.indexFile === undefined ? undefined : await readFile(this.indexFile, 'utf8').catch(() => undefined);
+      const result = await loadCatalogIndexed(folderSource(this.contentRoot), indexText);
+      const { loaded } = result;
       const { catalog, problems } = loaded;
-      this.log.info(`Loaded ${catalog.lessons.size} lessons and ${catalog.challenges.size} challenges in ${(performance.now() - started).toFixed(0)} ms.`);
+      const how = result.from === 'index' ? 'from the content index' : `in full: ${result.why}`;
+      this.log.info(`Loaded ${catalog.lessons.size} lessons and ${catalog.challenges.size} challenges in ${(performance.now() - started).toFixed(0)} ms (${how}).`);
       if (problems.length > 0) {
         this.log.warn(`The content has ${problems.length} problem(s); the items affected may be incomplete:\n${problems.map((problem) => `  content/${formatProblem(problem)}`).join('\n')}`);
       }
