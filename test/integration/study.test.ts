@@ -239,6 +239,31 @@ describe('study view, lessons and progress', () => {
     terminal.dispose();
   });
 
+  it('runs a snippet that needs a PostgreSQL server only against the one in the settings, and nothing without it', async () => {
+    const { study, snippets } = await hooks();
+    const { snippets: settings } = await study.loaded();
+    const path = [...settings].find(([, each]) => each.services.includes('postgres'))?.[0];
+    assert.ok(path, 'no lesson snippet declares the postgres service');
+    const config = vscode.workspace.getConfiguration('backendStudy');
+    const terminals = vscode.window.terminals.length;
+    try {
+      await config.update('databaseUrl', undefined, vscode.ConfigurationTarget.Global);
+      assert.equal(await snippets.run(path), undefined, 'it ran without a server configured');
+      assert.equal(vscode.window.terminals.length, terminals, 'a terminal opened for a run that cannot happen');
+      await config.update('databaseUrl', 'mysql://127.0.0.1/x', vscode.ConfigurationTarget.Global);
+      assert.equal(await snippets.run(path), undefined, 'it ran against a URL that is not PostgreSQL');
+      // A server nobody listens on: the run happens, and fails on that very address.
+      await config.update('databaseUrl', 'postgres://postgres@127.0.0.1:9/nothing', vscode.ConfigurationTarget.Global);
+      const run = await snippets.run(path);
+      assert.ok(run, 'it did not run with a server configured');
+      assert.notEqual(run.exitCode, 0);
+      assert.match(run.output, /ECONNREFUSED 127\.0\.0\.1:9\b/);
+    } finally {
+      await config.update('databaseUrl', undefined, vscode.ConfigurationTarget.Global);
+      snippets.openTerminal?.dispose();
+    }
+  });
+
   it('opens an editable copy of a snippet, and runs the copy as edited', async () => {
     const { study, snippets } = await hooks();
     const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
