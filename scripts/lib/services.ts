@@ -10,11 +10,12 @@
 // would not isolate them.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { SnippetService } from '../../src/core/snippets/settings.ts';
 import { SNIPPET_SERVICES } from '../../src/core/snippets/settings.ts';
+import { freePort } from './ports.mjs';
 
 const STARTUP_LIMIT_MS = 30_000;
 const SHUTDOWN_LIMIT_MS = 10_000;
@@ -25,20 +26,6 @@ export class ServiceUnavailable extends Error {
   override readonly name = 'ServiceUnavailable';
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (typeof address === 'object' && address) resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
-}
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 

@@ -3,9 +3,9 @@
 // launcher, the benchmark and `npm start` on machines without a desktop VS Code.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.mjs';
 import { ensureVSCodeServer, findChromium } from './provision.mjs';
 
 export const CHROMIUM_ARGS = [
@@ -34,17 +34,6 @@ export const TEST_SETTINGS = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts VS Code's server on a free loopback port, as the leader of its own process group so
