@@ -65,6 +65,26 @@ describe('the content index', () => {
     });
   }
 
+  it('reads each file once when it falls back: the full load reuses what the check read', async () => {
+    const files = validContent();
+    const { index } = await buildContentIndex(memorySource(files));
+    files[SNIPPET] = `${files[SNIPPET]!}// edited\n`;
+    const inner = memorySource(files);
+    const reads = new Map<string, number>();
+    const counting = {
+      readFile: (path: string) => {
+        reads.set(path, (reads.get(path) ?? 0) + 1);
+        return inner.readFile(path);
+      },
+      list: (path: string) => inner.list(path),
+    };
+    const indexed = await loadCatalogIndexed(counting, index);
+    assert.equal(indexed.from, 'content');
+    assert.ok(reads.size > 5);
+    assert.deepEqual([...reads].filter(([, count]) => count > 1), []);
+    assert.ok(indexed.loaded.snippetSources.get(SNIPPET)?.endsWith('// edited\n'), 'the fallback served a stale text');
+  });
+
   it('loads in full when the index is missing, not JSON, or of another format, and never throws', async () => {
     const files = validContent();
     for (const [index, why] of [[undefined, /no content index/], ['{', /not valid JSON/], ['{"format":2}', /another format/], ['null', /another format/]] as const) {

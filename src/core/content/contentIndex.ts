@@ -42,6 +42,14 @@ function recording(source: ContentSource): { source: ContentSource; observed: Ob
   };
 }
 
+/** A source that answers from what was already observed, and asks `source` for the rest. */
+function replaying(source: ContentSource, { reads, lists }: Observed): ContentSource {
+  return {
+    readFile: (path) => (reads.has(path) ? Promise.resolve(reads.get(path)) : source.readFile(path)),
+    list: (path) => (lists.has(path) ? Promise.resolve(lists.get(path)) : source.list(path)),
+  };
+}
+
 function fingerprintOf({ reads, lists }: Observed): string {
   const hash = createHash('sha256');
   const sorted = <T>(map: ReadonlyMap<string, T>): [string, T][] => [...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -103,7 +111,11 @@ export async function loadCatalogIndexed(source: ContentSource, indexText: strin
     reads: new Map(index.reads.map((path, at) => [path, texts[at]])),
     lists: new Map(index.lists.map((path, at) => [path, listings[at]])),
   };
-  if (fingerprintOf(observed) !== index.fingerprint) return full('the content changed since the index was built');
+  if (fingerprintOf(observed) !== index.fingerprint) {
+    // The files just read are current: the full load takes them from here instead of reading
+    // them a second time, and reads only what the index did not list.
+    return { loaded: await loadCatalog(replaying(source, observed)), from: 'content', why: 'the content changed since the index was built' };
+  }
   const lessons = index.lessons as unknown as Lesson[];
   const snippetSources = new Map<string, string>();
   for (const lesson of lessons) {
