@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadCatalog } from '../src/core/content/catalog.ts';
 import { buildContentIndex, loadCatalogIndexed } from '../src/core/content/contentIndex.ts';
 import { folderSource } from '../src/core/content/source.ts';
-import { highlightCode, renderLessonDeferred } from '../src/core/markdown/renderLesson.ts';
+import { highlightCode, renderLesson } from '../src/core/markdown/renderLesson.ts';
 import { EMPTY_PROGRESS } from '../src/core/progress/progress.ts';
 import { buildStudyTree } from '../src/core/study/studyTree.ts';
 
@@ -51,10 +51,10 @@ const context = { snippetSource: (path: string) => sources.get(path), lessonIdOf
 // What the learner waits for: the page with its code as plain text (as the lesson panel sets
 // it). The first render in this process is timed on its own (cold code, nothing cached).
 let started = performance.now();
-let page = renderLessonDeferred(largest, context);
+let page = renderLesson(largest, context);
 const firstRenderMs = performance.now() - started;
 const renderMs = await time('render', 20, () => {
-  page = renderLessonDeferred(largest, context);
+  page = renderLesson(largest, context);
 });
 // The colours, computed while the webview loads and posted when it is ready.
 started = performance.now();

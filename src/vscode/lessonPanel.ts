@@ -186,7 +186,7 @@ export class LessonPanel implements vscode.Disposable {
   private page(lesson: Lesson, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): { html: string; code: readonly CodeBlock[]; render: string } {
     const { catalog } = loaded;
     const lessonFiles = new Map([...catalog.lessons.values()].map((candidate) => [candidate.file, candidate.id]));
-    const body = render().renderLessonDeferred(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
+    const body = render().renderLesson(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
     const renderId = randomBytes(8).toString('hex');
 
     const ordered = AREAS.flatMap((area) => lessonsOfArea(catalog, area.id));

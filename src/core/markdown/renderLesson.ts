@@ -24,39 +24,24 @@ export interface CodeBlock {
 }
 
 /** A page whose code is plain escaped text; `code[i]` belongs to the element `code[data-code="i"]`. */
-export interface DeferredLesson {
+export interface RenderedLesson {
   readonly html: string;
   readonly code: readonly CodeBlock[];
 }
 
-/** The lesson with every code block highlighted in place. */
-export function renderLesson(lesson: Lesson, context: RenderContext): string {
-  return renderWith(lesson, context, (code, language) => ({ attributes: '', html: highlight(code, language) }));
-}
-
 /**
- * The lesson with its code as plain escaped text, and the blocks to highlight afterwards
+ * The lesson with its code as plain escaped text, and the blocks to colour afterwards
  * (highlightCode). Highlighting is most of a render (a large lesson carries 60 KB of
  * TypeScript), so the page is shown first and coloured when the webview is ready for it.
  */
-export function renderLessonDeferred(lesson: Lesson, context: RenderContext): DeferredLesson {
+export function renderLesson(lesson: Lesson, context: RenderContext): RenderedLesson {
   const code: CodeBlock[] = [];
-  const html = renderWith(lesson, context, (text, language) => {
-    if (language === undefined) return { attributes: '', html: escapeHtml(text) };
+  /** The attribute that numbers a block to colour later; none for a block never highlighted (a diagram). */
+  const numbered = (text: string, language: string | undefined): string => {
+    if (language === undefined) return '';
     code.push({ language, code: text });
-    return { attributes: ` data-code="${code.length - 1}"`, html: escapeHtml(text) };
-  });
-  return { html, code };
-}
-
-/** The highlighted HTML of each deferred block, in order. */
-export function highlightCode(blocks: readonly CodeBlock[]): string[] {
-  return blocks.map((block) => highlight(block.code, block.language));
-}
-
-type CodeRenderer = (code: string, language: string | undefined) => { attributes: string; html: string };
-
-function renderWith(lesson: Lesson, context: RenderContext, renderCode: CodeRenderer): string {
+    return ` data-code="${code.length - 1}"`;
+  };
   const md = createMarkdownIt();
   const slug = createSlugger();
   const defaultLinkOpen: RendererRule = (tokens, index, options, _env, self) => self.renderToken(tokens, index, options);
@@ -100,7 +85,6 @@ function renderWith(lesson: Lesson, context: RenderContext, renderCode: CodeRend
       return `<div class="snippet snippet-missing" role="note">Snippet <code>${escapeHtml(relative)}</code> could not be read.</div>\n`;
     }
     const name = path.replace(/^.*\//, '');
-    const code = renderCode(source, languageOf(name));
     return [
       `<figure class="snippet" data-snippet="${escapeHtml(path)}">`,
       `<figcaption><span class="snippet-file">${escapeHtml(name)}</span>`,
@@ -108,7 +92,7 @@ function renderWith(lesson: Lesson, context: RenderContext, renderCode: CodeRend
       '<button type="button" data-action="open-snippet">Open in editor</button>',
       '<button type="button" data-action="run-snippet">Run in terminal</button>',
       '</span></figcaption>',
-      `<pre><code class="hljs language-${languageOf(name) ?? 'text'}"${code.attributes}>${code.html}</code></pre>`,
+      `<pre><code class="hljs language-${languageOf(name) ?? 'text'}"${numbered(source, languageOf(name))}>${escapeHtml(source)}</code></pre>`,
       '</figure>\n',
     ].join('');
   };
@@ -120,11 +104,15 @@ function renderWith(lesson: Lesson, context: RenderContext, renderCode: CodeRend
     if (info === 'quiz') return renderQuiz(content, md.render.bind(md));
     if (info === 'interview') return renderInterview(content, md.render.bind(md));
     const language = languageOf(info);
-    const code = renderCode(content, language);
-    return `<pre class="code-block${info === 'text' ? ' diagram' : ''}"><code class="hljs language-${escapeHtml(language ?? (info || 'text'))}"${code.attributes}>${code.html}</code></pre>\n`;
+    return `<pre class="code-block${info === 'text' ? ' diagram' : ''}"><code class="hljs language-${escapeHtml(language ?? (info || 'text'))}"${numbered(content, language)}>${escapeHtml(content)}</code></pre>\n`;
   };
 
-  return md.render(lesson.body);
+  return { html: md.render(lesson.body), code };
+}
+
+/** The highlighted HTML of each block renderLesson left plain, in order. */
+export function highlightCode(blocks: readonly CodeBlock[]): string[] {
+  return blocks.map((block) => highlight(block.code, block.language));
 }
 
 function renderQuiz(yamlText: string, render: (markdown: string) => string): string {

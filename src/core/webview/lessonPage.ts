@@ -6,10 +6,10 @@ import { escapeHtml } from '../markdown/highlight.ts';
 
 export interface LessonPageInput {
   readonly lesson: Lesson;
-  /** Names this render: the colours for its code blocks are posted with it (renderLessonDeferred). */
+  /** Names this render: the colours for its code blocks are posted with it (renderLesson, highlightCode). */
   readonly renderId?: string;
   readonly areaTitle: string;
-  /** The rendered markdown body (renderLesson). */
+  /** The rendered markdown body (renderLesson's html). */
   readonly bodyHtml: string;
   readonly complete: boolean;
   readonly previous: Pick<Lesson, 'id' | 'title'> | undefined;
