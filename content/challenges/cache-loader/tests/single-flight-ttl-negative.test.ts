@@ -1,86 +1,11 @@
-import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CacheLoader, NotFoundError } from '../src/cache-loader.ts';
 import type { CacheLoaderOptions } from '../src/cache-loader.ts';
+import { assertFulfilled, assertPending, at, flush, got, observe, slowStore, useMockClock } from './harness.ts';
+import type { Observed } from './harness.ts';
 
-// A realistic epoch: an implementation must not treat time 0 specially.
-const START = 1_700_000_000_000;
-
-const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Moves the mocked clock (Date and timers), flushing pending work around the tick. */
-async function advance(ms: number): Promise<void> {
-  await flush();
-  mock.timers.tick(ms);
-  await flush();
-}
-
-/** Moves the mocked clock to START + at (it never goes back). */
-async function at(ms: number): Promise<void> {
-  await advance(START + ms - Date.now());
-}
-
-interface Call {
-  key: string;
-  signal: AbortSignal;
-  startedAt: number;
-  resolve(value: unknown): void;
-  reject(reason: unknown): void;
-}
-
-/** A slow store whose every load waits until the test settles it. */
-function slowStore() {
-  const calls: Call[] = [];
-  const load = (key: string, context: { signal: AbortSignal }): Promise<any> =>
-    new Promise((resolve, reject) => {
-      calls.push({ key, signal: context.signal, startedAt: Date.now(), resolve, reject });
-    });
-  return { calls, load, keys: () => calls.map((call) => call.key) };
-}
-
-interface Observed<T> {
-  settled: boolean;
-  fulfilled: boolean;
-  rejected: boolean;
-  value: T | undefined;
-  reason: unknown;
-}
-
-/** Records how a promise settles, without ever leaving a rejection unhandled. */
-function observe<T>(promise: Promise<T>): Observed<T> {
-  const o: Observed<T> = { settled: false, fulfilled: false, rejected: false, value: undefined, reason: undefined };
-  promise.then(
-    (value) => Object.assign(o, { settled: true, fulfilled: true, value }),
-    (reason: unknown) => Object.assign(o, { settled: true, rejected: true, reason }),
-  );
-  return o;
-}
-
-/** Observes a promise after one flush: long enough for anything that needs no load. */
-async function got<T>(promise: Promise<T>): Promise<Observed<T>> {
-  const o = observe(promise);
-  await flush();
-  return o;
-}
-
-function assertFulfilled<T>(o: Observed<T>, value: T, what: string): void {
-  assert.ok(o.settled, `${what}: expected it to have settled`);
-  assert.ok(o.fulfilled, `${what}: expected it to fulfil, it rejected with ${String(o.reason)}`);
-  assert.equal(o.value, value, what);
-}
-
-function assertPending(o: Observed<unknown>, what: string): void {
-  assert.equal(o.settled, false, `${what}: expected it still to wait, it settled with ${String(o.fulfilled ? o.value : o.reason)}`);
-}
-
-beforeEach(() => {
-  mock.timers.enable({ apis: ['Date', 'setTimeout', 'setInterval'], now: START });
-});
-
-afterEach(() => {
-  mock.timers.reset();
-  mock.restoreAll();
-});
+useMockClock();
 
 function cacheOf(load: (key: string, context: { signal: AbortSignal }) => Promise<any>, options: Partial<CacheLoaderOptions<string, unknown>> = {}) {
   return new CacheLoader<string, unknown>({ load, ttlMs: 1000, ...options });
