@@ -8,9 +8,11 @@ import {
   parseExport,
   parseProgress,
   setLessonState,
+  setReviewSchedule,
   updateChallenge,
   type Progress,
 } from '../../src/core/progress/progress.ts';
+import { ReviewScheduler } from '../../src/core/review/schedule.ts';
 
 const T1 = new Date('2026-01-01T00:00:00.000Z');
 const T2 = new Date('2026-02-01T00:00:00.000Z');
@@ -84,9 +86,36 @@ describe('progress', () => {
     });
 
     it('reads a value from a newer schema as far as it understands it, and says so', () => {
-      const { progress, problems } = parseProgress({ version: 2, lessons: { streams: { state: 'done', updatedAt: T1.toISOString(), confidence: 5 } }, reviews: {} });
+      const { progress, problems } = parseProgress({ version: 3, lessons: { streams: { state: 'done', updatedAt: T1.toISOString(), confidence: 5 } }, notes: {} });
       assert.equal(lessonState(progress, 'streams'), 'done');
-      assert.match(problems[0]!, /newer version of the extension \(schema 2\)/);
+      assert.match(problems[0]!, /newer version of the extension \(schema 3\)/);
+    });
+
+    it('reads a version 1 value (before reviews) as version 2 with no review, and no problem', () => {
+      const { progress, problems } = parseProgress({ version: 1, lessons: { streams: { state: 'done', updatedAt: T1.toISOString() } }, challenges: {} });
+      assert.deepEqual(problems, []);
+      assert.equal(progress.version, 2);
+      assert.deepEqual(progress.reviews, {});
+      assert.equal(lessonState(progress, 'streams'), 'done');
+    });
+
+    it('drops a corrupt review schedule alone, keeping the other schedules and the rest of progress', () => {
+      const good = new ReviewScheduler().rate(undefined, 'good', T1);
+      const raw = {
+        version: 2,
+        lessons: { streams: { state: 'done', updatedAt: T1.toISOString() } },
+        reviews: { 'streams-quiz-a': good, 'streams-quiz-b': { ...good, stability: 'high' }, 'streams-quiz-c': { ...good, due: 'soon' }, 'streams-quiz-d': null, '../x': good },
+      };
+      const { progress, problems } = parseProgress(JSON.parse(JSON.stringify(raw)));
+      assert.deepEqual(Object.keys(progress.reviews), ['streams-quiz-a']);
+      assert.deepEqual(progress.reviews['streams-quiz-a'], good);
+      assert.equal(lessonState(progress, 'streams'), 'done');
+      assert.equal(problems.length, 4);
+      assert.match(problems.join('\n'), /card "streams-quiz-b" \(it will come back as a new card\)/);
+      const notAnObject = parseProgress({ version: 2, lessons: raw.lessons, reviews: [good] });
+      assert.deepEqual(notAnObject.progress.reviews, {});
+      assert.equal(lessonState(notAnObject.progress, 'streams'), 'done');
+      assert.match(notAnObject.problems[0]!, /review progress/);
     });
 
     it('repairs an unreadable date rather than dropping the entry', () => {
@@ -111,6 +140,15 @@ describe('progress', () => {
       assert.deepEqual({ runs: challenge.runs, hintsShown: challenge.hintsShown, solutionViewed: challenge.solutionViewed }, { runs: 5, hintsShown: 3, solutionViewed: true });
     });
 
+    it('keeps, per review card, the schedule with the more recent review', () => {
+      const scheduler = new ReviewScheduler();
+      const early = scheduler.rate(undefined, 'good', T1);
+      const late = scheduler.rate(early, 'again', T2);
+      const onlyTheirs = scheduler.rate(undefined, 'easy', T1);
+      const merged = mergeProgress(setReviewSchedule(setReviewSchedule(EMPTY_PROGRESS, 'a', late), 'b', early), setReviewSchedule(setReviewSchedule(setReviewSchedule(EMPTY_PROGRESS, 'a', early), 'b', late), 'c', onlyTheirs));
+      assert.deepEqual(merged.reviews, { a: late, b: late, c: onlyTheirs });
+    });
+
     it('adds items only one side has', () => {
       const merged = mergeProgress(ours, setLessonState(EMPTY_PROGRESS, 'clustering', 'done', T2));
       assert.equal(lessonState(merged, 'clustering'), 'done');
@@ -119,8 +157,10 @@ describe('progress', () => {
   });
 
   describe('export and import', () => {
-    it('gives back the same progress', () => {
-      const progress = updateChallenge(setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1), 'rate-limiter', { runs: 2 }, T2);
+    it('gives back the same progress, review schedules included', () => {
+      const scheduler = new ReviewScheduler();
+      const schedule = scheduler.rate(scheduler.rate(undefined, 'good', T1), 'hard', T2);
+      const progress = setReviewSchedule(updateChallenge(setLessonState(EMPTY_PROGRESS, 'streams', 'done', T1), 'rate-limiter', { runs: 2 }, T2), 'streams-quiz-a', schedule);
       assert.deepEqual(parseExport(exportProgress(progress, T2)), { progress });
     });
 

@@ -2,9 +2,11 @@
 // values are never trusted: `parseProgress` keeps every valid entry of whatever it is given
 // and says what it dropped, so a corrupt value costs the broken entries, never the rest.
 import * as v from 'valibot';
+import { MEMORY_STATES, type CardSchedule } from '../review/schedule.ts';
 import { Count, describeValue, ID_PATTERN, IsoTime, PlainObject, plainObject } from '../schemas.ts';
 
-export const PROGRESS_VERSION = 1;
+/** 2 added `reviews`; a version 1 value reads as version 2 with no review yet. */
+export const PROGRESS_VERSION = 2;
 
 export const ITEM_STATES = ['not-started', 'in-progress', 'done'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
@@ -29,9 +31,11 @@ export interface Progress {
   readonly version: typeof PROGRESS_VERSION;
   readonly lessons: Readonly<Record<string, LessonProgress>>;
   readonly challenges: Readonly<Record<string, ChallengeProgress>>;
+  /** The spaced-repetition schedule of each review card that has been rated, by card id. */
+  readonly reviews: Readonly<Record<string, CardSchedule>>;
 }
 
-export const EMPTY_PROGRESS: Progress = { version: PROGRESS_VERSION, lessons: {}, challenges: {} };
+export const EMPTY_PROGRESS: Progress = { version: PROGRESS_VERSION, lessons: {}, challenges: {}, reviews: {} };
 
 export interface ParsedProgress {
   readonly progress: Progress;
@@ -52,6 +56,22 @@ const ChallengeEntry = plainObject(
   }),
 );
 
+const FiniteNumber = v.pipe(v.number(), v.finite());
+const ReviewEntry = plainObject(
+  v.object({
+    due: v.pipe(v.string(), v.isoTimestamp()),
+    stability: v.pipe(FiniteNumber, v.minValue(0)),
+    difficulty: FiniteNumber,
+    scheduledDays: v.pipe(FiniteNumber, v.minValue(0)),
+    learningSteps: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    reps: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    lapses: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    state: v.picklist(MEMORY_STATES),
+    lastReview: v.pipe(v.string(), v.isoTimestamp()),
+    introducedAt: v.pipe(v.string(), v.isoTimestamp()),
+  }),
+);
+
 /**
  * Reads a stored or imported value. Undefined (nothing stored yet) is empty progress with no
  * problem. A value from a newer version is read as far as it matches this version's shape.
@@ -61,7 +81,7 @@ export function parseProgress(raw: unknown): ParsedProgress {
   const problems: string[] = [];
   if (!isRecord(raw)) return { progress: EMPTY_PROGRESS, problems: [`progress is not an object (${describeValue(raw)}); starting from empty progress`] };
 
-  if (raw.version !== PROGRESS_VERSION) {
+  if (raw.version !== PROGRESS_VERSION && raw.version !== 1) {
     problems.push(
       typeof raw.version === 'number' && raw.version > PROGRESS_VERSION
         ? `progress was written by a newer version of the extension (schema ${raw.version}); kept what this version understands`
@@ -88,7 +108,18 @@ export function parseProgress(raw: unknown): ParsedProgress {
     }
     challenges[id] = entry.output;
   }
-  return { progress: { version: PROGRESS_VERSION, lessons, challenges }, problems };
+
+  // A review schedule is only useful whole: a card whose record does not parse starts again as new.
+  const reviews: Record<string, CardSchedule> = {};
+  for (const [id, value] of entriesOf(raw.reviews, 'review', problems)) {
+    const entry = v.safeParse(ReviewEntry, value);
+    if (!ID_PATTERN.test(id) || !entry.success) {
+      problems.push(`dropped the review schedule of card ${JSON.stringify(id)} (it will come back as a new card): ${describeValue(value)} is not a valid schedule`);
+      continue;
+    }
+    reviews[id] = entry.output;
+  }
+  return { progress: { version: PROGRESS_VERSION, lessons, challenges, reviews }, problems };
 }
 
 export function lessonState(progress: Progress, id: string): ItemState {
@@ -112,6 +143,12 @@ export function lessonOpened(progress: Progress, id: string, now: Date): Progres
 export function updateChallenge(progress: Progress, id: string, change: Partial<Omit<ChallengeProgress, 'updatedAt'>>, now: Date): Progress {
   const current = challengeProgress(progress, id);
   return { ...progress, challenges: { ...progress.challenges, [id]: { ...current, ...change, updatedAt: now.toISOString() } } };
+}
+
+export function setReviewSchedule(progress: Progress, cardId: string, schedule: CardSchedule | undefined): Progress {
+  const reviews = Object.fromEntries(Object.entries(progress.reviews).filter(([id]) => id !== cardId));
+  if (schedule) reviews[cardId] = schedule;
+  return { ...progress, reviews };
 }
 
 /**
@@ -138,7 +175,13 @@ export function mergeProgress(base: Progress, incoming: Progress): Progress {
         }
       : theirs;
   }
-  return { version: PROGRESS_VERSION, lessons, challenges };
+  // Schedules cannot be combined: the card's more recent review history wins.
+  const reviews: Record<string, CardSchedule> = { ...base.reviews };
+  for (const [id, theirs] of Object.entries(incoming.reviews)) {
+    const ours = reviews[id];
+    if (!ours || Date.parse(theirs.lastReview) > Date.parse(ours.lastReview)) reviews[id] = theirs;
+  }
+  return { version: PROGRESS_VERSION, lessons, challenges, reviews };
 }
 
 /** The file an export writes: marked, so that an import can tell it from any other JSON. */
