@@ -153,7 +153,8 @@ const results = await mapLimited(jobs, 2, async (job): Promise<Outcome> => {
     });
     if (load.exitCode !== 0) problems.push(`${challenge.entry} does not load:\n${load.stderr.trim()}`);
 
-    const run = await runProcess({ command: node, args: ['--test', '--test-reporter=spec'], cwd: dir, timeoutMs: suiteTimeoutMs });
+    // What the learner's `npm test` runs (CHALLENGE_TEST_SCRIPT): the test files, not the helpers beside them.
+    const run = await runProcess({ command: node, args: ['--test', '--test-reporter=spec', 'test/**/*.test.ts'], cwd: dir, timeoutMs: suiteTimeoutMs });
     const summary = summaryOf(run.stdout);
     const mustPass = kind === 'solution' || kind === 'alternative';
     if (run.timedOut) {

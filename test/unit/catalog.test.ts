@@ -259,6 +259,13 @@ describe('loadCatalog', () => {
       assert.ok(problems.includes('challenges/rate-limiter/challenge.md:1: the challenge folder has no tests/*.test.ts'), problems.join('\n'));
     });
 
+    it('reports a starter whose npm test would run more than the test files (a helper beside them counts as a test)', async () => {
+      for (const packageJson of ['{"type":"module","scripts":{"test":"node --test"}}', '{"type":"module"}', 'not json']) {
+        const problems = await problemsOf({ ...validContent(), 'challenges/rate-limiter/starter/package.json': packageJson });
+        assert.ok(problems.some((problem) => problem.startsWith('challenges/rate-limiter/starter/package.json:1: its test script is ') && problem.endsWith('must be "node --test \\"test/**/*.test.ts\\"", the files the Testing view runs')), `${packageJson}: ${problems.join('\n')}`);
+      }
+    });
+
     it('refuses an entry file outside src/', async () => {
       const md = challengeFiles()['challenges/rate-limiter/challenge.md']!.replace('entry: src/rate-limiter.ts', 'entry: src/../../x.ts');
       const { catalog, problems } = await loadCatalog(memorySource({ ...validContent(), ...challengeFiles('rate-limiter', md) }));

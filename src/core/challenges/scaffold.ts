@@ -105,7 +105,7 @@ export function readme(challenge: Challenge): string {
     '',
     `*${challenge.difficulty} · about ${challenge.minutes} minutes · ${challenge.level} level* — edit \`${challenge.entry}\` until the tests in \`test/\` pass.`,
     '',
-    'Run the tests from the **Testing** view (the beaker in the activity bar), or with `npm test` (`node --test`, Node.js 22.18 or later, nothing to install). Hints: **Backend Study: Show Next Hint**.',
+    'Run the tests from the **Testing** view (the beaker in the activity bar), or with `npm test` (`node --test` on `test/**/*.test.ts`, Node.js 22.18 or later, nothing to install). Hints: **Backend Study: Show Next Hint**.',
     '',
     statement,
     '',

@@ -19,6 +19,13 @@ export interface LoadedCatalog {
 
 const CHALLENGE_FILES = ['starter/package.json', 'starter/tsconfig.json', 'solution/NOTES.md'];
 
+/**
+ * The starter's `npm test`: the same files the Testing view runs. A bare `node --test` would also
+ * run a helper module such as test/harness.ts, which Node's default patterns match under test/,
+ * as a passing test of its own.
+ */
+export const CHALLENGE_TEST_SCRIPT = 'node --test "test/**/*.test.ts"';
+
 export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog> {
   const problems: ContentProblem[] = [];
   const lessons: Lesson[] = [];
@@ -105,9 +112,22 @@ async function checkChallengeFolder(source: ContentSource, challenge: Challenge)
   for (const [index, path] of required.entries()) {
     if (texts[index] === undefined) problems.push({ file, line: 1, message: `the challenge folder lacks ${path}` });
   }
+  const script = testScriptOf(texts[0]);
+  if (texts[0] !== undefined && script !== CHALLENGE_TEST_SCRIPT) {
+    problems.push({ file: `${challenge.folder}/starter/package.json`, line: 1, message: `its test script is ${JSON.stringify(script ?? null)}; it must be ${JSON.stringify(CHALLENGE_TEST_SCRIPT)}, the files the Testing view runs` });
+  }
   const tests = (listed ?? []).filter((entry) => entry.kind === 'file' && entry.name.endsWith('.test.ts'));
   if (tests.length === 0) problems.push({ file, line: 1, message: 'the challenge folder has no tests/*.test.ts' });
   return problems;
+}
+
+function testScriptOf(packageJson: string | undefined): string | undefined {
+  try {
+    const script = (JSON.parse(packageJson ?? 'null') as { scripts?: { test?: unknown } } | null)?.scripts?.test;
+    return typeof script === 'string' ? script : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], problems: ContentProblem[], sources: Map<string, string>): Promise<Map<string, SnippetSettings>> {

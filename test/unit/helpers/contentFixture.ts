@@ -135,7 +135,7 @@ export function challengeFiles(id = 'rate-limiter', challengeMd?: string): Recor
         '- How would you distribute it?',
         '',
       ].join('\n'),
-    [`${folder}/starter/package.json`]: '{"type":"module"}',
+    [`${folder}/starter/package.json`]: JSON.stringify({ type: 'module', scripts: { test: 'node --test "test/**/*.test.ts"' } }),
     [`${folder}/starter/tsconfig.json`]: '{}',
     [`${folder}/starter/src/rate-limiter.ts`]: "export function take(): boolean { throw new Error('Not implemented'); }\n",
     [`${folder}/tests/rate-limiter.test.ts`]: "import { test } from 'node:test';\n",
