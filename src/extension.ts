@@ -8,6 +8,8 @@ import { Challenges } from './vscode/challenges.ts';
 import { COMMANDS, registerCommands } from './vscode/commands.ts';
 import { LessonPanel } from './vscode/lessonPanel.ts';
 import { ProgressStore } from './vscode/progressStore.ts';
+import { ReviewPanel } from './vscode/reviewPanel.ts';
+import { ReviewStatusBar } from './vscode/reviewStatusBar.ts';
 import { Runtimes } from './vscode/runtime.ts';
 import { Snippets } from './vscode/snippets.ts';
 import { StatusBar } from './vscode/statusBar.ts';
@@ -29,6 +31,8 @@ export interface ExtensionApi {
     readonly challenges: Challenges;
     readonly challengeTests: ChallengeTests;
     readonly challengePanel: ChallengePanel;
+    readonly reviewPanel: ReviewPanel;
+    readonly reviewStatusBar: ReviewStatusBar;
   };
 }
 
@@ -80,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const studyTreeView = vscode.window.createTreeView(StudyView.id, { treeDataProvider: studyView });
   studyView.attach(studyTreeView);
   const statusBar = new StatusBar(study);
+  const reviewPanel = new ReviewPanel(study, context.extensionUri, { openLesson: (id) => lessonPanel.show(id) });
+  const reviewStatusBar = new ReviewStatusBar(study, COMMANDS.startReview);
 
   context.subscriptions.push(
     log,
@@ -90,12 +96,14 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     lessonPanel,
     studyView,
     statusBar,
+    reviewPanel,
+    reviewStatusBar,
     challenges,
     challengeTests,
     challengePanel,
     studyTreeView,
     challenges.onDidScaffold((challenge) => challengeTests.add(challenge)),
-    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }),
+    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel, reviewPanel }),
   );
   void challengeTests.discoverAll();
   void challenges.resumePendingOpen();
@@ -113,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
   return {
     activationMs,
-    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests, challengePanel } } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests, challengePanel, reviewPanel, reviewStatusBar } } : {}),
   };
 }
 

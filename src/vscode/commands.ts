@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AREAS } from '../core/content/model.ts';
 import { setLessonState } from '../core/progress/progress.ts';
 import { LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
 import type { ChallengePanel } from './challengePanel.ts';
@@ -7,6 +8,7 @@ import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
 import type { LessonPanel } from './lessonPanel.ts';
 import { exportProgressCommand, importProgressCommand, resetProgressCommand } from './progressCommands.ts';
 import { quickOpen } from './quickOpen.ts';
+import { parseReviewOptions, reviewCounts, type ReviewOptions, type ReviewPanel } from './reviewPanel.ts';
 import type { Snippets } from './snippets.ts';
 import type { Study } from './study.ts';
 import { StudyView } from './studyView.ts';
@@ -32,6 +34,9 @@ export const COMMANDS = {
   installNodeTypes: 'backendStudy.installNodeTypes',
   editSnippetCopy: 'backendStudy.editSnippetCopy',
   runSnippet: 'backendStudy.runSnippet',
+  startReview: 'backendStudy.startReview',
+  reviewArea: 'backendStudy.reviewArea',
+  cramReview: 'backendStudy.cramReview',
 } as const;
 
 interface CommandDeps {
@@ -43,9 +48,10 @@ interface CommandDeps {
   readonly challengeTests: ChallengeTests;
   readonly snippets: Snippets;
   readonly challengePanel: ChallengePanel;
+  readonly reviewPanel: ReviewPanel;
 }
 
-export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel, reviewPanel }: CommandDeps): vscode.Disposable[] {
   /** A challenge command's target: an id, a tree or test item, the challenge of the active editor, else the learner's pick. */
   const challengeOf = async (target: unknown): Promise<string | undefined> => {
     if (typeof target === 'string') return target;
@@ -94,6 +100,13 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
   const setComplete = (complete: boolean) => async (target: unknown) => {
     const id = await lessonOf(target);
     if (id) await study.progress.update((progress) => setLessonState(progress, id, complete ? 'done' : 'in-progress', new Date()));
+  };
+
+  /** A sitting's limits: the command's argument if it gives any (tests, links), else the study view's level filter. */
+  const reviewOptionsOf = (argument: unknown, cram: boolean): ReviewOptions => {
+    if (argument && typeof argument === 'object') return { ...parseReviewOptions(argument), ...(cram ? { cram } : {}) };
+    const level = studyView.levelFilter;
+    return { filter: level === 'all' ? {} : { level }, cram };
   };
 
   /** A snippet command's target: a URI (editor title menus pass it), else the active editor's file. */
@@ -150,6 +163,21 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
       importProgressCommand(study.progress, uri instanceof vscode.Uri ? uri : undefined, mode === 'merge' || mode === 'replace' ? mode : undefined),
     ),
     vscode.commands.registerCommand(COMMANDS.resetProgress, (confirmed?: unknown) => resetProgressCommand(study.progress, confirmed === true)),
+    vscode.commands.registerCommand(COMMANDS.startReview, (options?: unknown) => reviewPanel.start(reviewOptionsOf(options, false))),
+    vscode.commands.registerCommand(COMMANDS.cramReview, (options?: unknown) => reviewPanel.start(reviewOptionsOf(options, true))),
+    vscode.commands.registerCommand(COMMANDS.reviewArea, async () => {
+      const base = reviewOptionsOf(undefined, false);
+      const picked = await vscode.window.showQuickPick(
+        await Promise.all(
+          AREAS.map(async (area) => {
+            const counts = await reviewCounts(study, new Date(), { ...base.filter, area: area.id });
+            return { label: area.title, description: `${counts.due} due · ${counts.fresh} new`, area: area.id };
+          }),
+        ),
+        { title: 'Review one area', placeHolder: 'Which area?' },
+      );
+      if (picked) await reviewPanel.start({ filter: { ...base.filter, area: picked.area } });
+    }),
     vscode.commands.registerCommand(COMMANDS.startChallenge, async (target?: unknown) => {
       const id = await challengeOf(target);
       return id ? challenges.start(id) : undefined;

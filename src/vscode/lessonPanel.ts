@@ -88,6 +88,8 @@ export class LessonPanel implements vscode.Disposable {
       if (anchor && !this.panel.visible) this.pendingAnchor = anchor;
       this.panel.reveal();
       if (anchor) void this.panel.webview.postMessage({ type: 'scrollTo', anchor });
+      // Opening it again is still the learner's act: after a reset it starts the lesson again.
+      await this.study.progress.update((progress) => lessonOpened(progress, lessonId, new Date()));
       return;
     }
     if (!this.panel) {

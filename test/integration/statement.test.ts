@@ -32,8 +32,9 @@ describe('the challenge statement', () => {
     for (const key of ['hints:', 'entry:', 'lessons:', 'difficulty:']) assert.ok(!text.includes(key), `the front matter's ${key} shows`);
     for (const hint of challenge.hints) assert.ok(!text.includes(hint.slice(0, 40)), `a hint shows before Show Next Hint: ${hint.slice(0, 40)}`);
     const linked = [...html.matchAll(/data-lesson="([^"]+)"/g)].map((match) => match[1]);
+    // A lesson not written yet is left out: test/unit/lessonPage.test.ts pins that, now that every outline lesson exists.
     assert.deepEqual(linked, challenge.lessons.filter((id) => catalog.lessons.has(id)));
-    assert.ok(challenge.lessons.some((id) => !catalog.lessons.has(id)), 'the check needs a related lesson that does not exist yet');
+    assert.ok(linked.length > 0, 'the statement links no related lesson');
   });
 
   it('lists the hints shown so far, rendered as markdown, and only those', async () => {

@@ -64,6 +64,16 @@ describe('study view, lessons and progress', () => {
     assert.equal(lessonState(study.progress.progress, lesson.id), 'in-progress');
   });
 
+  it('starts a lesson opened again while its page is on show, as after a reset of progress', async () => {
+    const { study } = await hooks();
+    const lesson = [...(await study.loaded()).catalog.lessons.values()][0]!;
+    await vscode.commands.executeCommand('backendStudy.openLesson', lesson.id);
+    await vscode.commands.executeCommand('backendStudy.resetProgress', true);
+    assert.equal(lessonState(study.progress.progress, lesson.id), 'not-started');
+    await vscode.commands.executeCommand('backendStudy.openLesson', lesson.id);
+    assert.equal(lessonState(study.progress.progress, lesson.id), 'in-progress');
+  });
+
   it('shows the page of the lesson opened last when two are opened quickly, under its own title and id', async () => {
     const { study, lessonPanel } = await hooks();
     const lessons = [...(await study.loaded()).catalog.lessons.values()].sort((a, b) => b.snippets.length - a.snippets.length);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadCatalog } from '../../src/core/content/catalog.ts';
 import { memorySource } from '../../src/core/content/source.ts';
+import { challengePage } from '../../src/core/webview/challengePage.ts';
 import { contentSecurityPolicy, lessonPage, type LessonPageInput } from '../../src/core/webview/lessonPage.ts';
 import { lessonText, validContent } from './helpers/contentFixture.ts';
 
@@ -51,5 +52,17 @@ describe('lessonPage', () => {
     const html = lessonPage(await input());
     assert.match(html, /<a href="#" class="nav-next" data-lesson="streams">Streams →<\/a>/);
     assert.match(html, /data-action="start-challenge" data-challenge="rate-limiter">Start challenge<\/button>/);
+  });
+});
+
+describe('challengePage', () => {
+  it('links only the related lessons that exist, in the order the challenge names them', async () => {
+    const files = validContent();
+    const md = files['challenges/rate-limiter/challenge.md']!.replace('lessons: [rest-best-practices]', 'lessons: [rest-best-practices, event-loop]');
+    const { catalog } = await loadCatalog(memorySource({ ...files, 'challenges/rate-limiter/challenge.md': md }));
+    const challenge = catalog.challenges.get('rate-limiter')!;
+    assert.deepEqual(challenge.lessons, ['rest-best-practices', 'event-loop']);
+    const html = challengePage({ challenge, catalog, hintsShown: 0, started: false, cspSource: 'https://webview.example', styleUri: 'https://webview.example/a.css', scriptUri: 'https://webview.example/a.js', nonce: 'n' });
+    assert.deepEqual([...html.matchAll(/data-lesson="([^"]+)"/g)].map((match) => match[1]), ['event-loop']);
   });
 });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { EMPTY_PROGRESS, parseProgress, setReviewSchedule } from '../../src/core/progress/progress.ts';
-import { buildQueue, cramCards, localDay, matchesFilter, type ReviewCard } from '../../src/core/review/reviewQueue.ts';
+import { localDay } from '../../src/core/plan/calendar.ts';
+import { buildQueue, cramCards, matchesFilter, type ReviewCard } from '../../src/core/review/reviewQueue.ts';
+import { ReviewSession } from '../../src/core/review/reviewSession.ts';
 import { formatInterval, ReviewScheduler, type CardSchedule, type ReviewRating } from '../../src/core/review/schedule.ts';
 
 const DAY = 86_400_000;
@@ -126,5 +128,71 @@ describe('the review queue', () => {
     const stored: unknown = JSON.parse(JSON.stringify(setReviewSchedule(EMPTY_PROGRESS, 'a-1', schedule)));
     assert.deepEqual(parseProgress(stored).progress.reviews['a-1'], schedule);
     assert.deepEqual(setReviewSchedule(setReviewSchedule(EMPTY_PROGRESS, 'a-1', schedule), 'a-1', undefined).reviews, {});
+  });
+});
+
+/** Read through a call, so that an earlier assertion on `current` does not narrow this one. */
+function currentId(session: ReviewSession): string | undefined {
+  return session.current?.id;
+}
+
+describe('a review sitting', () => {
+  const scheduler = new ReviewScheduler();
+  const now = new Date(2026, 5, 10, 18, 0);
+  const cards = [card('a-1', 'a', 'senior'), card('a-2', 'a', 'senior')];
+
+  it('rates only once the answer shows, and returns the change to store', () => {
+    const session = new ReviewSession(cards, {}, scheduler);
+    assert.equal(session.rate('good', now), undefined);
+    session.reveal();
+    const change = session.rate('easy', now);
+    assert.deepEqual(change, { cardId: 'a-1', schedule: scheduler.rate(undefined, 'easy', now) });
+    assert.equal(session.current?.id, 'a-2');
+    assert.equal(session.revealed, false);
+    assert.equal(session.remaining, 1);
+  });
+
+  it('shows a card again in the same sitting when its next step is minutes away, rated from its new state', () => {
+    const session = new ReviewSession(cards, {}, scheduler);
+    session.reveal();
+    const first = session.rate('again', now)!;
+    session.reveal();
+    session.rate('easy', now);
+    assert.equal(session.current?.id, 'a-1');
+    session.reveal();
+    const later = new Date(now.getTime() + 60_000);
+    assert.deepEqual(session.rate('good', later), { cardId: 'a-1', schedule: scheduler.rate(first.schedule, 'good', later) });
+  });
+
+  it('undoes the last rating: the card is current again with its answer showing, its schedule restored, its repeat dropped', () => {
+    const stored = { 'a-1': scheduler.rate(undefined, 'good', new Date(2026, 5, 1)) };
+    const session = new ReviewSession(cards, stored, scheduler);
+    session.reveal();
+    session.rate('again', now);
+    assert.equal(session.remaining, 2);
+    assert.deepEqual(session.undo(), { cardId: 'a-1', schedule: stored['a-1'] });
+    assert.equal(session.current?.id, 'a-1');
+    assert.equal(session.revealed, true);
+    assert.equal(session.remaining, 2);
+    assert.equal(session.canUndo, false);
+    assert.equal(session.undo(), undefined);
+    session.rate('easy', now);
+    session.reveal();
+    session.rate('easy', now);
+    assert.equal(session.current, undefined);
+    // A card never reviewed before goes back to new.
+    assert.deepEqual(session.undo(), { cardId: 'a-2', schedule: undefined });
+  });
+
+  it('in cram mode changes no schedule, and shows a forgotten card again', () => {
+    const session = new ReviewSession(cards, {}, scheduler, { cram: true });
+    session.reveal();
+    assert.equal(session.rate('again', now), undefined);
+    session.reveal();
+    assert.equal(session.rate('good', now), undefined);
+    assert.equal(session.current?.id, 'a-1');
+    assert.equal(session.undo(), undefined);
+    assert.equal(currentId(session), 'a-2');
+    assert.deepEqual(session.preview(now).map((outcome) => outcome.rating), ['again', 'hard', 'good', 'easy']);
   });
 });

@@ -3,6 +3,7 @@
 // its lesson has been opened (reviewing what one has not read is not recall), at most
 // `newPerDay` a day; after that FSRS decides when it comes back.
 import { LEVELS, type Catalog, type Level } from '../content/model.ts';
+import { localDay } from '../plan/calendar.ts';
 import type { CardSchedule } from './schedule.ts';
 
 export interface ReviewCard {
@@ -85,10 +86,4 @@ export function buildQueue(cards: readonly ReviewCard[], schedules: Readonly<Rec
 /** The cards of a cram session: every card of the filter that has been seen or could be new, with no schedule change. */
 export function cramCards(cards: readonly ReviewCard[], schedules: Readonly<Record<string, CardSchedule>>, filter: ReviewFilter, startedLessons: ReadonlySet<string>): ReviewCard[] {
   return cards.filter((card) => matchesFilter(card, filter) && (schedules[card.id] !== undefined || startedLessons.has(card.lessonId)));
-}
-
-/** The learner's calendar day (local time), as `YYYY-MM-DD`. */
-export function localDay(date: Date): string {
-  const pad = (value: number): string => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }

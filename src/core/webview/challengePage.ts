@@ -2,9 +2,9 @@
 // API, the related lessons that exist, and only the hints already revealed (through Show Next
 // Hint), rendered as markdown. The front matter, the hints to come and internal ids stay out.
 import type { Catalog, Challenge } from '../content/model.ts';
-import { escapeHtml, highlight, languageOf } from '../markdown/highlight.ts';
-import { createMarkdownIt } from '../markdown/markdownIt.ts';
+import { escapeHtml } from '../markdown/highlight.ts';
 import { contentSecurityPolicy } from './lessonPage.ts';
+import { renderPageMarkdown } from './pageMarkdown.ts';
 
 export interface ChallengePageInput {
   readonly challenge: Challenge;
@@ -19,12 +19,6 @@ export interface ChallengePageInput {
   readonly nonce: string;
 }
 
-const md = createMarkdownIt();
-md.renderer.rules.fence = (tokens, index) => {
-  const token = tokens[index];
-  const language = languageOf(token?.info.trim() ?? '');
-  return `<pre class="code-block"><code class="hljs language-${escapeHtml(language ?? 'text')}">${highlight(token?.content ?? '', language)}</code></pre>\n`;
-};
 
 export function challengePage(input: ChallengePageInput): string {
   const { challenge } = input;
@@ -43,7 +37,7 @@ export function challengePage(input: ChallengePageInput): string {
         .join('')}</ul></section>`;
   const hints = [
     `<section class="hints" aria-labelledby="hints"><h2 id="hints">Hints</h2>`,
-    shown.length === 0 ? '<p class="no-hints">No hints shown yet.</p>' : `<ol class="hint-list">${shown.map((hint, index) => `<li id="hint-${index + 1}">${md.render(hint)}</li>`).join('')}</ol>`,
+    shown.length === 0 ? '<p class="no-hints">No hints shown yet.</p>' : `<ol class="hint-list">${shown.map((hint, index) => `<li id="hint-${index + 1}">${renderPageMarkdown(hint)}</li>`).join('')}</ol>`,
     remaining > 0
       ? `<button type="button" data-action="show-next-hint">Show Next Hint (${remaining} left)</button>`
       : '<p>All hints are shown. <em>Compare with Reference Solution</em> is the next step.</p>',
@@ -66,7 +60,7 @@ export function challengePage(input: ChallengePageInput): string {
 <button type="button" class="primary" data-action="start-challenge">${input.started ? 'Open my files' : 'Start challenge'}</button>
 </header>
 <main>
-${md.render(statement)}
+${renderPageMarkdown(statement)}
 </main>
 ${hints}
 ${related}

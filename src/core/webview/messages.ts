@@ -1,6 +1,7 @@
 // The messages the lesson webview may send. Everything from the webview is untrusted input:
 // it is parsed against this schema and anything else is dropped.
 import * as v from 'valibot';
+import { RATINGS, type ReviewRating } from '../review/schedule.ts';
 import { Id, isSafeRelativePath, parseOrUndefined } from '../schemas.ts';
 
 export type LessonMessage =
@@ -56,4 +57,28 @@ const ChallengeMessageSchema = v.variant('type', [
 /** Everything from the webview is untrusted: a message that does not match is dropped. */
 export function parseChallengeMessage(raw: unknown): ChallengeMessage | undefined {
   return parseOrUndefined(ChallengeMessageSchema, raw);
+}
+
+/** The messages the review page may send. */
+export type ReviewMessage =
+  | { readonly type: 'reveal'; readonly scratch: string }
+  | { readonly type: 'rate'; readonly rating: ReviewRating }
+  | { readonly type: 'undo' }
+  | { readonly type: 'cram' }
+  | { readonly type: 'openLesson'; readonly lessonId: string }
+  | { readonly type: 'openExternal'; readonly url: string };
+
+/** What an answer box may hold; a longer text is cut, not refused, so that the answer still shows. */
+export const SCRATCH_LIMIT = 20_000;
+
+const ReviewMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('reveal'), scratch: v.fallback(v.pipe(v.string(), v.transform((text) => text.slice(0, SCRATCH_LIMIT))), '') }),
+  v.object({ type: v.literal('rate'), rating: v.picklist(RATINGS) }),
+  v.object({ type: v.picklist(['undo', 'cram']) }),
+  v.object({ type: v.literal('openLesson'), lessonId: Id }),
+  v.object({ type: v.literal('openExternal'), url: WebUrl }),
+]);
+
+export function parseReviewMessage(raw: unknown): ReviewMessage | undefined {
+  return parseOrUndefined(ReviewMessageSchema, raw);
 }
