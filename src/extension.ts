@@ -7,6 +7,7 @@ import { ChallengeTests } from './vscode/challengeTests.ts';
 import { Challenges } from './vscode/challenges.ts';
 import { COMMANDS, registerCommands } from './vscode/commands.ts';
 import { LessonPanel } from './vscode/lessonPanel.ts';
+import { PlanPanel } from './vscode/planPanel.ts';
 import { ProgressStore } from './vscode/progressStore.ts';
 import { ReviewPanel } from './vscode/reviewPanel.ts';
 import { ReviewStatusBar } from './vscode/reviewStatusBar.ts';
@@ -33,6 +34,7 @@ export interface ExtensionApi {
     readonly challengePanel: ChallengePanel;
     readonly reviewPanel: ReviewPanel;
     readonly reviewStatusBar: ReviewStatusBar;
+    readonly planPanel: PlanPanel;
   };
 }
 
@@ -86,6 +88,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const statusBar = new StatusBar(study);
   const reviewPanel = new ReviewPanel(study, context.extensionUri, { openLesson: (id) => lessonPanel.show(id) });
   const reviewStatusBar = new ReviewStatusBar(study, COMMANDS.startReview);
+  const planPanel = new PlanPanel(study, context.extensionUri, {
+    openLesson: (id) => lessonPanel.show(id),
+    openChallenge: async (id) => {
+      await vscode.commands.executeCommand(COMMANDS.openChallenge, id);
+    },
+    startReview: () => reviewPanel.start(),
+  });
 
   context.subscriptions.push(
     log,
@@ -98,12 +107,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     statusBar,
     reviewPanel,
     reviewStatusBar,
+    planPanel,
     challenges,
     challengeTests,
     challengePanel,
     studyTreeView,
     challenges.onDidScaffold((challenge) => challengeTests.add(challenge)),
-    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel, reviewPanel }),
+    ...registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel, reviewPanel, planPanel }),
   );
   void challengeTests.discoverAll();
   void challenges.resumePendingOpen();
@@ -121,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   log.info(`Activated in ${activationMs.toFixed(1)} ms.`);
   return {
     activationMs,
-    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests, challengePanel, reviewPanel, reviewStatusBar } } : {}),
+    ...(context.extensionMode === vscode.ExtensionMode.Test ? { testing: { study, studyView, lessonPanel, statusBar, snippets, workspaceState: context.workspaceState, challenges, challengeTests, challengePanel, reviewPanel, reviewStatusBar, planPanel } } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { LessonPanel } from './lessonPanel.ts';
 import { exportProgressCommand, importProgressCommand, resetProgressCommand } from './progressCommands.ts';
 import { quickOpen } from './quickOpen.ts';
 import { parseReviewOptions, reviewCounts, type ReviewOptions, type ReviewPanel } from './reviewPanel.ts';
+import type { PlanPanel } from './planPanel.ts';
 import type { Snippets } from './snippets.ts';
 import type { Study } from './study.ts';
 import { StudyView } from './studyView.ts';
@@ -37,6 +38,12 @@ export const COMMANDS = {
   startReview: 'backendStudy.startReview',
   reviewArea: 'backendStudy.reviewArea',
   cramReview: 'backendStudy.cramReview',
+  openPlan: 'backendStudy.openPlan',
+  setPlanStart: 'backendStudy.setPlanStart',
+  setInterviewDate: 'backendStudy.setInterviewDate',
+  setHoursPerWeek: 'backendStudy.setHoursPerWeek',
+  exportPlanCalendar: 'backendStudy.exportPlanCalendar',
+  exportPlanChecklist: 'backendStudy.exportPlanChecklist',
 } as const;
 
 interface CommandDeps {
@@ -49,9 +56,10 @@ interface CommandDeps {
   readonly snippets: Snippets;
   readonly challengePanel: ChallengePanel;
   readonly reviewPanel: ReviewPanel;
+  readonly planPanel: PlanPanel;
 }
 
-export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel, reviewPanel }: CommandDeps): vscode.Disposable[] {
+export function registerCommands({ log, study, studyView, lessonPanel, challenges, challengeTests, snippets, challengePanel, reviewPanel, planPanel }: CommandDeps): vscode.Disposable[] {
   /** A challenge command's target: an id, a tree or test item, the challenge of the active editor, else the learner's pick. */
   const challengeOf = async (target: unknown): Promise<string | undefined> => {
     if (typeof target === 'string') return target;
@@ -178,6 +186,12 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
       );
       if (picked) await reviewPanel.start({ filter: { ...base.filter, area: picked.area } });
     }),
+    vscode.commands.registerCommand(COMMANDS.openPlan, () => planPanel.show()),
+    vscode.commands.registerCommand(COMMANDS.setPlanStart, (day?: unknown) => planPanel.setStart(day)),
+    vscode.commands.registerCommand(COMMANDS.setInterviewDate, (day?: unknown) => planPanel.setInterview(day)),
+    vscode.commands.registerCommand(COMMANDS.setHoursPerWeek, (hours?: unknown) => planPanel.setHours(hours)),
+    vscode.commands.registerCommand(COMMANDS.exportPlanCalendar, (uri?: unknown) => planPanel.exportCalendar(uri)),
+    vscode.commands.registerCommand(COMMANDS.exportPlanChecklist, (uri?: unknown) => planPanel.exportChecklist(uri)),
     vscode.commands.registerCommand(COMMANDS.startChallenge, async (target?: unknown) => {
       const id = await challengeOf(target);
       return id ? challenges.start(id) : undefined;

@@ -10,7 +10,11 @@ import type { ProgressStore } from './progressStore.ts';
  * workspace, which is the learner's repository, where the file would get committed.
  */
 export function defaultExportUri(now = new Date()): vscode.Uri {
-  const name = `backend-study-progress-${now.toISOString().slice(0, 10)}.json`;
+  return exportUriFor(`backend-study-progress-${now.toISOString().slice(0, 10)}.json`);
+}
+
+/** A file name in the first folder outside the workspace: Documents, else home, else its parent. */
+export function exportUriFor(name: string): vscode.Uri {
   const home = homedir();
   const workspace = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
   const candidates = [join(home, 'Documents'), home, join(home, '..')].filter((dir) => existsSync(dir));

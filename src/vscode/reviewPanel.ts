@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { AREAS, LEVELS, type Level } from '../core/content/model.ts';
-import { setReviewSchedule, type Progress } from '../core/progress/progress.ts';
+import { recordRating, setReviewSchedule, type Progress } from '../core/progress/progress.ts';
 import { buildQueue, cramCards, matchesFilter, reviewCards, type ReviewCard, type ReviewFilter } from '../core/review/reviewQueue.ts';
 import { ReviewSession } from '../core/review/reviewSession.ts';
 import { formatInterval, ReviewScheduler } from '../core/review/schedule.ts';
@@ -125,9 +125,11 @@ export class ReviewPanel implements vscode.Disposable {
   }
 
   async rate(rating: Parameters<ReviewSession['rate']>[0]): Promise<void> {
-    const change = this.session?.rate(rating, new Date());
+    const now = new Date();
+    const change = this.session?.rate(rating, now);
     this.scratch = '';
-    if (change) await this.study.progress.update((progress) => setReviewSchedule(progress, change.cardId, change.schedule));
+    const schedule = change?.schedule;
+    if (change && schedule) await this.study.progress.update((progress) => recordRating(progress, change.cardId, schedule, now));
     this.render();
   }
 

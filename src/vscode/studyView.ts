@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { ItemState } from '../core/progress/progress.ts';
-import { buildStudyTree, emptyFilterNotice, filterDescription, LEVEL_FILTERS, type GroupNode, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import { buildStudyTree, emptyFilterNotice, filterDescription, LEVEL_FILTERS, type GroupNode, type LevelFilter, type StudyNode, type TodayNode } from '../core/study/studyTree.ts';
+import { currentPlan, todayDescription } from './planPanel.ts';
+import { reviewCounts } from './reviewPanel.ts';
 import type { Study } from './study.ts';
 
 const LEVEL_FILTER_KEY = 'backendStudy.levelFilter';
@@ -68,10 +70,25 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
     const filter = this.levelFilter;
     const groups = buildStudyTree(catalog, this.study.progress.progress, filter);
     // An empty view shows the welcome text, which speaks of content that could not be read.
-    return groups.length === 0 && filter !== 'all' ? [emptyFilterNotice(filter)] : groups;
+    const rows: StudyNode[] = groups.length === 0 && filter !== 'all' ? [emptyFilterNotice(filter)] : groups;
+    if (catalog.lessons.size === 0) return rows;
+    const now = new Date();
+    const reviews = await reviewCounts(this.study, now);
+    const waiting = reviews.due + reviews.fresh > 0 ? ` · ${reviews.due + reviews.fresh} review(s)` : '';
+    const today: TodayNode = { kind: 'today', id: 'today', label: 'Today', description: `${todayDescription(currentPlan(catalog, this.study.progress.progress), now)}${waiting}` };
+    return [today, ...rows];
   }
 
   getTreeItem(node: StudyNode): vscode.TreeItem {
+    if (node.kind === 'today') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.id = 'today';
+      item.description = node.description;
+      item.tooltip = 'The study plan: what is overdue, today’s items, the reviews due and the days left. Click to open it.';
+      item.iconPath = new vscode.ThemeIcon('calendar');
+      item.command = { command: 'backendStudy.openPlan', title: 'Open Study Plan' };
+      return item;
+    }
     if (node.kind === 'notice') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
       item.id = `notice:${node.id}`;

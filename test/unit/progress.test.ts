@@ -8,10 +8,14 @@ import {
   parseExport,
   parseProgress,
   setLessonState,
+  markActive,
+  recordRating,
+  setPlan,
   setReviewSchedule,
   updateChallenge,
   type Progress,
 } from '../../src/core/progress/progress.ts';
+import { recordChallengeRun } from '../../src/core/progress/challengeRun.ts';
 import { ReviewScheduler } from '../../src/core/review/schedule.ts';
 
 const T1 = new Date('2026-01-01T00:00:00.000Z');
@@ -118,9 +122,56 @@ describe('progress', () => {
       assert.match(notAnObject.problems[0]!, /review progress/);
     });
 
+    it('keeps the valid days of study and a valid plan, and drops the rest alone', () => {
+      const raw = {
+        version: 2,
+        lessons: { streams: { state: 'done', updatedAt: T1.toISOString() } },
+        activeDays: ['2026-12-02', 'yesterday', '2026-02-30', '2026-12-01', '2026-12-02', 7],
+        plan: { start: '2026-12-01', interview: '2026-12-20', hoursPerWeek: 8 },
+      };
+      const { progress, problems } = parseProgress(raw);
+      assert.deepEqual(progress.activeDays, ['2026-12-01', '2026-12-02']);
+      assert.deepEqual(progress.plan, { start: '2026-12-01', interview: '2026-12-20', hoursPerWeek: 8 });
+      assert.deepEqual(problems, ['dropped 3 day(s) of study that are not calendar days']);
+      for (const plan of [{ start: '2026-12-20', interview: '2026-12-01' }, { start: 'soon' }, { start: '2026-12-01', hoursPerWeek: -1 }, 'x']) {
+        const parsed = parseProgress({ ...raw, plan });
+        assert.equal(parsed.progress.plan, undefined, JSON.stringify(plan));
+        assert.equal(lessonState(parsed.progress, 'streams'), 'done');
+        assert.match(parsed.problems.at(-1)!, /dropped the plan settings/);
+      }
+      assert.deepEqual(parseProgress({ ...raw, activeDays: 'every day' }).progress.activeDays, []);
+    });
+
     it('repairs an unreadable date rather than dropping the entry', () => {
       const { progress } = parseProgress({ version: 1, lessons: { streams: { state: 'done', updatedAt: 'yesterday' } } });
       assert.equal(progress.lessons.streams!.updatedAt, new Date(0).toISOString());
+    });
+  });
+
+  describe('days of study', () => {
+    const local = (day: number, hour = 10): Date => new Date(2026, 11, day, hour);
+
+    it('counts a completed lesson, a test run and a rating, each once a local day', () => {
+      let progress = setLessonState(EMPTY_PROGRESS, 'streams', 'done', local(1));
+      progress = recordChallengeRun(progress, 'rate-limiter', { complete: false, counted: false }, local(2, 9));
+      progress = recordChallengeRun(progress, 'rate-limiter', { complete: false, counted: false }, local(2, 21));
+      progress = recordRating(progress, 'streams-quiz-a', new ReviewScheduler().rate(undefined, 'good', local(4)), local(4));
+      assert.deepEqual(progress.activeDays, ['2026-12-01', '2026-12-02', '2026-12-04']);
+    });
+
+    it('does not count opening a lesson, starting a challenge, a hint or an undo', () => {
+      let progress = lessonOpened(EMPTY_PROGRESS, 'streams', local(1));
+      progress = updateChallenge(progress, 'rate-limiter', { state: 'in-progress' }, local(1));
+      progress = updateChallenge(progress, 'rate-limiter', { hintsShown: 1 }, local(1));
+      progress = setReviewSchedule(progress, 'streams-quiz-a', undefined);
+      progress = setLessonState(progress, 'streams', 'in-progress', local(1));
+      assert.deepEqual(progress.activeDays, []);
+    });
+
+    it('sets and clears the plan', () => {
+      const planned = setPlan(EMPTY_PROGRESS, { start: '2026-12-07', hoursPerWeek: 6 });
+      assert.deepEqual(planned.plan, { start: '2026-12-07', hoursPerWeek: 6 });
+      assert.equal('plan' in setPlan(planned, undefined), false);
     });
   });
 
@@ -147,6 +198,14 @@ describe('progress', () => {
       const onlyTheirs = scheduler.rate(undefined, 'easy', T1);
       const merged = mergeProgress(setReviewSchedule(setReviewSchedule(EMPTY_PROGRESS, 'a', late), 'b', early), setReviewSchedule(setReviewSchedule(setReviewSchedule(EMPTY_PROGRESS, 'a', early), 'b', late), 'c', onlyTheirs));
       assert.deepEqual(merged.reviews, { a: late, b: late, c: onlyTheirs });
+    });
+
+    it('unites the days of study, and takes the imported plan when it has one', () => {
+      const mine = setPlan(markActive(EMPTY_PROGRESS, new Date(2026, 11, 1)), { start: '2026-12-01' });
+      const imported = markActive(markActive(EMPTY_PROGRESS, new Date(2026, 11, 1)), new Date(2026, 10, 30));
+      assert.deepEqual(mergeProgress(mine, imported).activeDays, ['2026-11-30', '2026-12-01']);
+      assert.deepEqual(mergeProgress(mine, imported).plan, { start: '2026-12-01' });
+      assert.deepEqual(mergeProgress(mine, setPlan(imported, { start: '2026-12-05' })).plan, { start: '2026-12-05' });
     });
 
     it('adds items only one side has', () => {

@@ -2,10 +2,12 @@
 // values are never trusted: `parseProgress` keeps every valid entry of whatever it is given
 // and says what it dropped, so a corrupt value costs the broken entries, never the rest.
 import * as v from 'valibot';
+import { isDay, localDay } from '../plan/calendar.ts';
+import type { PlanSettings } from '../plan/plan.ts';
 import { MEMORY_STATES, type CardSchedule } from '../review/schedule.ts';
 import { Count, describeValue, ID_PATTERN, IsoTime, PlainObject, plainObject } from '../schemas.ts';
 
-/** 2 added `reviews`; a version 1 value reads as version 2 with no review yet. */
+/** 2 added `reviews`, `activeDays` and `plan`; a version 1 value reads as version 2 without them. */
 export const PROGRESS_VERSION = 2;
 
 export const ITEM_STATES = ['not-started', 'in-progress', 'done'] as const;
@@ -33,9 +35,16 @@ export interface Progress {
   readonly challenges: Readonly<Record<string, ChallengeProgress>>;
   /** The spaced-repetition schedule of each review card that has been rated, by card id. */
   readonly reviews: Readonly<Record<string, CardSchedule>>;
+  /** The local days on which something was studied (a lesson completed, a test run, a card rated), sorted: the streak's evidence. */
+  readonly activeDays: readonly string[];
+  /** The learner's plan: when it starts, the interview, the hours a week. Undefined until set. */
+  readonly plan?: PlanSettings;
 }
 
-export const EMPTY_PROGRESS: Progress = { version: PROGRESS_VERSION, lessons: {}, challenges: {}, reviews: {} };
+export const EMPTY_PROGRESS: Progress = { version: PROGRESS_VERSION, lessons: {}, challenges: {}, reviews: {}, activeDays: [] };
+
+/** Enough for more than a year of daily study; older days no longer change a streak. */
+const ACTIVE_DAYS_KEPT = 400;
 
 export interface ParsedProgress {
   readonly progress: Progress;
@@ -70,6 +79,14 @@ const ReviewEntry = plainObject(
     lastReview: v.pipe(v.string(), v.isoTimestamp()),
     introducedAt: v.pipe(v.string(), v.isoTimestamp()),
   }),
+);
+
+const Day = v.pipe(v.string(), v.check(isDay));
+const PlanEntry = plainObject(
+  v.pipe(
+    v.object({ start: Day, interview: v.optional(Day), hoursPerWeek: v.optional(v.pipe(v.number(), v.finite(), v.minValue(0.5), v.maxValue(100))) }),
+    v.check((plan) => plan.interview === undefined || plan.interview > plan.start),
+  ),
 );
 
 /**
@@ -119,7 +136,40 @@ export function parseProgress(raw: unknown): ParsedProgress {
     }
     reviews[id] = entry.output;
   }
-  return { progress: { version: PROGRESS_VERSION, lessons, challenges, reviews }, problems };
+
+  const activeDays: string[] = [];
+  if (raw.activeDays !== undefined) {
+    if (!Array.isArray(raw.activeDays)) problems.push(`dropped the days of study: ${describeValue(raw.activeDays)} is not a list`);
+    else {
+      const valid = raw.activeDays.filter((day): day is string => typeof day === 'string' && isDay(day));
+      if (valid.length < raw.activeDays.length) problems.push(`dropped ${raw.activeDays.length - valid.length} day(s) of study that are not calendar days`);
+      activeDays.push(...[...new Set(valid)].sort().slice(-ACTIVE_DAYS_KEPT));
+    }
+  }
+
+  let plan: PlanSettings | undefined;
+  if (raw.plan !== undefined) {
+    const entry = v.safeParse(PlanEntry, raw.plan);
+    if (entry.success) plan = withoutUndefined(entry.output);
+    else problems.push(`dropped the plan settings: ${describeValue(raw.plan)} is not a start date with an optional later interview date and hours a week`);
+  }
+  return { progress: { version: PROGRESS_VERSION, lessons, challenges, reviews, activeDays, ...(plan ? { plan } : {}) }, problems };
+}
+
+function withoutUndefined(plan: { start: string; interview?: string | undefined; hoursPerWeek?: number | undefined }): PlanSettings {
+  return { start: plan.start, ...(plan.interview === undefined ? {} : { interview: plan.interview }), ...(plan.hoursPerWeek === undefined ? {} : { hoursPerWeek: plan.hoursPerWeek }) };
+}
+
+/** Records that the learner studied on the local day of `now`. */
+export function markActive(progress: Progress, now: Date): Progress {
+  const day = localDay(now);
+  if (progress.activeDays.includes(day)) return progress;
+  return { ...progress, activeDays: [...progress.activeDays, day].sort().slice(-ACTIVE_DAYS_KEPT) };
+}
+
+export function setPlan(progress: Progress, plan: PlanSettings | undefined): Progress {
+  const { version, lessons, challenges, reviews, activeDays } = progress;
+  return { version, lessons, challenges, reviews, activeDays, ...(plan ? { plan } : {}) };
 }
 
 export function lessonState(progress: Progress, id: string): ItemState {
@@ -132,7 +182,8 @@ export function challengeProgress(progress: Progress, id: string): ChallengeProg
 
 export function setLessonState(progress: Progress, id: string, state: ItemState, now: Date): Progress {
   if (lessonState(progress, id) === state) return progress;
-  return { ...progress, lessons: { ...progress.lessons, [id]: { state, updatedAt: now.toISOString() } } };
+  const next = { ...progress, lessons: { ...progress.lessons, [id]: { state, updatedAt: now.toISOString() } } };
+  return state === 'done' ? markActive(next, now) : next;
 }
 
 /** Opening a lesson starts it; it never undoes a completion. */
@@ -140,11 +191,19 @@ export function lessonOpened(progress: Progress, id: string, now: Date): Progres
   return lessonState(progress, id) === 'not-started' ? setLessonState(progress, id, 'in-progress', now) : progress;
 }
 
+/** A test run (or a completion) is a day of study; starting a challenge or revealing a hint is not. */
 export function updateChallenge(progress: Progress, id: string, change: Partial<Omit<ChallengeProgress, 'updatedAt'>>, now: Date): Progress {
   const current = challengeProgress(progress, id);
-  return { ...progress, challenges: { ...progress.challenges, [id]: { ...current, ...change, updatedAt: now.toISOString() } } };
+  const next = { ...progress, challenges: { ...progress.challenges, [id]: { ...current, ...change, updatedAt: now.toISOString() } } };
+  return (change.runs !== undefined && change.runs > current.runs) || change.state === 'done' ? markActive(next, now) : next;
 }
 
+/** A rating: the card's new schedule, and a day of study. */
+export function recordRating(progress: Progress, cardId: string, schedule: CardSchedule, now: Date): Progress {
+  return markActive(setReviewSchedule(progress, cardId, schedule), now);
+}
+
+/** Sets or (undefined) clears a card's schedule; an undo uses it, and records no study. */
 export function setReviewSchedule(progress: Progress, cardId: string, schedule: CardSchedule | undefined): Progress {
   const reviews = Object.fromEntries(Object.entries(progress.reviews).filter(([id]) => id !== cardId));
   if (schedule) reviews[cardId] = schedule;
@@ -181,7 +240,10 @@ export function mergeProgress(base: Progress, incoming: Progress): Progress {
     const ours = reviews[id];
     if (!ours || Date.parse(theirs.lastReview) > Date.parse(ours.lastReview)) reviews[id] = theirs;
   }
-  return { version: PROGRESS_VERSION, lessons, challenges, reviews };
+  const activeDays = [...new Set([...base.activeDays, ...incoming.activeDays])].sort().slice(-ACTIVE_DAYS_KEPT);
+  // The plan is a setting, not an achievement: the one being imported wins when it has one.
+  const plan = incoming.plan ?? base.plan;
+  return { version: PROGRESS_VERSION, lessons, challenges, reviews, activeDays, ...(plan ? { plan } : {}) };
 }
 
 /** The file an export writes: marked, so that an import can tell it from any other JSON. */

@@ -41,7 +41,15 @@ export interface NoticeNode {
   readonly description: string;
 }
 
-export type StudyNode = GroupNode | LessonNode | ChallengeNode | NoticeNode;
+/** The first row: what the plan says for today; a click opens the plan. */
+export interface TodayNode {
+  readonly kind: 'today';
+  readonly id: 'today';
+  readonly label: string;
+  readonly description: string;
+}
+
+export type StudyNode = GroupNode | LessonNode | ChallengeNode | NoticeNode | TodayNode;
 
 /** How the view names an active filter (its description); undefined when every level shows. */
 export function filterDescription(filter: LevelFilter): string | undefined {

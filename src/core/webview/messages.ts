@@ -82,3 +82,18 @@ const ReviewMessageSchema = v.variant('type', [
 export function parseReviewMessage(raw: unknown): ReviewMessage | undefined {
   return parseOrUndefined(ReviewMessageSchema, raw);
 }
+
+export const PLAN_COMMANDS = ['setStart', 'setInterview', 'setHours', 'exportCalendar', 'exportChecklist', 'startReview'] as const;
+export type PlanCommand = (typeof PLAN_COMMANDS)[number];
+
+/** The messages the plan page may send. */
+export type PlanMessage = { readonly type: 'open'; readonly kind: 'lesson' | 'challenge'; readonly id: string } | { readonly type: 'command'; readonly command: PlanCommand };
+
+const PlanMessageSchema = v.variant('type', [
+  v.object({ type: v.literal('open'), kind: v.picklist(['lesson', 'challenge']), id: Id }),
+  v.object({ type: v.literal('command'), command: v.picklist(PLAN_COMMANDS) }),
+]);
+
+export function parsePlanMessage(raw: unknown): PlanMessage | undefined {
+  return parseOrUndefined(PlanMessageSchema, raw);
+}

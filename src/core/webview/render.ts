@@ -4,3 +4,4 @@ export { highlightCode, renderLesson } from '../markdown/renderLesson.ts';
 export { challengePage } from './challengePage.ts';
 export { lessonPage } from './lessonPage.ts';
 export { reviewPage } from './reviewPage.ts';
+export { planPage } from './planPage.ts';
