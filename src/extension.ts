@@ -87,13 +87,23 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   studyView.attach(studyTreeView);
   const statusBar = new StatusBar(study);
   const reviewPanel = new ReviewPanel(study, context.extensionUri, { openLesson: (id) => lessonPanel.show(id) });
-  const reviewStatusBar = new ReviewStatusBar(study, COMMANDS.startReview);
+  const reviewStatusBar = new ReviewStatusBar(study, COMMANDS.startReview, () => studyView.levelFilter);
   const planPanel = new PlanPanel(study, context.extensionUri, {
     openLesson: (id) => lessonPanel.show(id),
     openChallenge: async (id) => {
       await vscode.commands.executeCommand(COMMANDS.openChallenge, id);
     },
-    startReview: () => reviewPanel.start(),
+    startReview: async () => {
+      await vscode.commands.executeCommand(COMMANDS.startReview);
+    },
+    chooseLevel: async () => {
+      await vscode.commands.executeCommand(COMMANDS.filterByLevel);
+    },
+    track: () => studyView.levelFilter,
+  });
+  studyView.onDidChangeLevelFilter(() => {
+    planPanel.refresh();
+    void reviewStatusBar.update();
   });
 
   context.subscriptions.push(

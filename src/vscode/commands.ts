@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { AREAS } from '../core/content/model.ts';
 import { setLessonState } from '../core/progress/progress.ts';
-import { LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
+import { filterDescription, LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
 import type { ChallengePanel } from './challengePanel.ts';
 import type { ChallengeTests } from './challengeTests.ts';
 import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
@@ -159,8 +159,13 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
           ? (level as LevelFilter)
           : (
               await vscode.window.showQuickPick(
-                LEVEL_FILTERS.map((filter) => ({ label: filter === 'all' ? 'All levels' : `${filter[0]?.toUpperCase() ?? ''}${filter.slice(1)}`, filter, picked: filter === studyView.levelFilter })),
-                { title: 'Show items for level', placeHolder: `Now: ${studyView.levelFilter}` },
+                LEVEL_FILTERS.map((filter) => ({
+                  label: filter === 'all' ? 'All levels' : `${filter[0]?.toUpperCase() ?? ''}${filter.slice(1)}`,
+                  description: filterDescription(filter) ?? 'no target level',
+                  filter,
+                  picked: filter === studyView.levelFilter,
+                })),
+                { title: 'Choose your target level', placeHolder: `The study view, the plan and the reviews show that level and the ones below it. Now: ${studyView.levelFilter}` },
               )
             )?.filter;
       if (chosen) await studyView.setLevelFilter(chosen);

@@ -6,6 +6,8 @@ import { buildPlan, streak, todayView, weekProgress, type IsDone, type PlanItemR
 import { planToIcs, planToMarkdown } from '../core/plan/planExport.ts';
 import { challengeProgress, lessonState, setPlan, type Progress } from '../core/progress/progress.ts';
 import type { PlanSettings } from '../core/plan/plan.ts';
+import { levelTrack } from '../core/study/levelTrack.ts';
+import type { LevelFilter } from '../core/study/studyTree.ts';
 import { parsePlanMessage, type PlanCommand } from '../core/webview/messages.ts';
 import { render } from './lazy.ts';
 import { exportUriFor } from './progressCommands.ts';
@@ -16,14 +18,17 @@ export interface PlanActions {
   openLesson(id: string): Promise<void>;
   openChallenge(id: string): Promise<void>;
   startReview(): Promise<void>;
+  chooseLevel(): Promise<void>;
+  /** The learner's level track (the study view's target level). */
+  track(): LevelFilter;
 }
 
 export function isDoneIn(progress: Progress): IsDone {
   return (item: PlanItemRef) => (item.kind === 'lesson' ? lessonState(progress, item.id) === 'done' : challengeProgress(progress, item.id).state === 'done');
 }
 
-export function currentPlan(catalog: Catalog, progress: Progress): StudyPlan | undefined {
-  return progress.plan ? buildPlan(catalog, progress.plan, isDoneIn(progress)) : undefined;
+export function currentPlan(catalog: Catalog, progress: Progress, track: LevelFilter): StudyPlan | undefined {
+  return progress.plan ? buildPlan(catalog, progress.plan, isDoneIn(progress), track) : undefined;
 }
 
 /**
@@ -57,6 +62,11 @@ export class PlanPanel implements vscode.Disposable {
     );
   }
 
+  /** Renders the page again if it is open (the level track changed). */
+  refresh(): void {
+    void this.render();
+  }
+
   async show(): Promise<void> {
     this.panel ??= this.adopt(vscode.window.createWebviewPanel(PlanPanel.viewType, 'Study plan', vscode.ViewColumn.Active, { enableFindWidget: true }));
     await this.render();
@@ -69,14 +79,16 @@ export class PlanPanel implements vscode.Disposable {
     const { catalog } = await this.study.loaded();
     const progress = this.study.progress.progress;
     const now = new Date();
-    const plan = currentPlan(catalog, progress);
+    const track = this.actions.track();
+    const plan = currentPlan(catalog, progress, track);
     const webview = panel.webview;
     this.html = render().planPage({
       plan,
       today: plan ? todayView(plan, localDay(now)) : undefined,
-      weeks: weekProgress(catalog, isDoneIn(progress)),
+      weeks: weekProgress(catalog, isDoneIn(progress), track),
+      track: { target: track === 'all' ? undefined : track, levels: levelTrack(catalog, track === 'all' ? 'principal' : track, isDoneIn(progress)) },
       streak: streak(new Set(progress.activeDays), localDay(now)),
-      reviews: await reviewCounts(this.study, now),
+      reviews: await reviewCounts(this.study, now, track === 'all' ? undefined : { level: track }),
       cspSource: webview.cspSource,
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'lesson.css')).toString(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.media, 'plan.js')).toString(),
@@ -144,7 +156,7 @@ export class PlanPanel implements vscode.Disposable {
 
   private async exportAs(target: unknown, extension: 'ics' | 'md', make: (plan: StudyPlan) => string): Promise<void> {
     const { catalog } = await this.study.loaded();
-    const plan = currentPlan(catalog, this.study.progress.progress);
+    const plan = currentPlan(catalog, this.study.progress.progress, this.actions.track());
     if (!plan) {
       void vscode.window.showInformationMessage('Set a start date first: "Backend Study: Set Plan Start Date".');
       return;
@@ -200,6 +212,8 @@ export class PlanPanel implements vscode.Disposable {
         return this.exportChecklist();
       case 'startReview':
         return this.actions.startReview();
+      case 'chooseLevel':
+        return this.actions.chooseLevel();
     }
   }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { LevelFilter } from '../core/study/studyTree.ts';
 import { reviewCounts } from './reviewPanel.ts';
 import type { Study } from './study.ts';
 
@@ -12,8 +13,12 @@ export class ReviewStatusBar implements vscode.Disposable {
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly study: Study;
 
-  constructor(study: Study, command: string) {
+  private readonly track: () => LevelFilter;
+
+  /** @param track the learner's level track: the count covers the cards the sitting would show */
+  constructor(study: Study, command: string, track: () => LevelFilter) {
     this.study = study;
+    this.track = track;
     this.item.name = 'Backend Interview Prep reviews';
     this.item.command = command;
     this.subscriptions.push(
@@ -38,7 +43,8 @@ export class ReviewStatusBar implements vscode.Disposable {
   private shown = false;
 
   async update(): Promise<void> {
-    const { due, fresh } = await reviewCounts(this.study);
+    const track = this.track();
+    const { due, fresh } = await reviewCounts(this.study, new Date(), track === 'all' ? undefined : { level: track });
     const words = [due > 0 ? `${due} due` : undefined, fresh > 0 ? `${fresh} new` : undefined].filter((word) => word !== undefined);
     this.item.text = `$(history) ${words.join(' · ')}`;
     this.item.tooltip = `Backend Interview Prep reviews: ${due} card(s) due and ${fresh} new card(s) for today. Click to review.`;

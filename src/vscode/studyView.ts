@@ -18,6 +18,9 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
   static readonly id = 'backendStudy.studyView';
 
   private readonly changed = new vscode.EventEmitter<StudyNode | undefined>();
+  private readonly levelChanged = new vscode.EventEmitter<LevelFilter>();
+  /** The learner chose another target level: the plan and the reviews follow it. */
+  readonly onDidChangeLevelFilter = this.levelChanged.event;
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly study: Study;
@@ -58,6 +61,7 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
     await this.updateFilterContext();
     if (this.view) this.view.description = filterDescription(filter) ?? '';
     this.refresh();
+    this.levelChanged.fire(filter);
   }
 
   refresh(): void {
@@ -73,9 +77,9 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
     const rows: StudyNode[] = groups.length === 0 && filter !== 'all' ? [emptyFilterNotice(filter)] : groups;
     if (catalog.lessons.size === 0) return rows;
     const now = new Date();
-    const reviews = await reviewCounts(this.study, now);
+    const reviews = await reviewCounts(this.study, now, filter === 'all' ? undefined : { level: filter });
     const waiting = reviews.due + reviews.fresh > 0 ? ` · ${reviews.due + reviews.fresh} review(s)` : '';
-    const today: TodayNode = { kind: 'today', id: 'today', label: 'Today', description: `${todayDescription(currentPlan(catalog, this.study.progress.progress), now)}${waiting}` };
+    const today: TodayNode = { kind: 'today', id: 'today', label: 'Today', description: `${todayDescription(currentPlan(catalog, this.study.progress.progress, filter), now)}${waiting}` };
     return [today, ...rows];
   }
 
@@ -125,6 +129,7 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
 
   dispose(): void {
     this.changed.dispose();
+    this.levelChanged.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
 }

@@ -82,6 +82,23 @@ describe('the study plan and Today', () => {
     assert.deepEqual(study.progress.progress.activeDays, [today]);
   });
 
+  it('follows the target level: the plan keeps to the track and lists its key concepts, linked to where they are taught', async () => {
+    const { planPanel, study, studyView } = await hooks();
+    const { catalog } = await study.loaded();
+    await vscode.commands.executeCommand('backendStudy.setPlanStart', today);
+    await vscode.commands.executeCommand('backendStudy.openPlan');
+    assert.match(textOf(planPanel.html!), /Level track: every level/);
+    await studyView.setLevelFilter('senior');
+    await waitFor(() => /Level track: senior \(and the levels below\)/.test(textOf(planPanel.html ?? '')), 'the plan page to follow the senior track');
+    const html = planPanel.html!;
+    const planned = [...html.matchAll(/class="plan-entry[^"]*" data-kind="(lesson|challenge)" data-id="([^"]+)"/g)].map((match) => match[2]!);
+    assert.ok(planned.length > 0);
+    for (const id of planned) assert.equal((catalog.lessons.get(id) ?? catalog.challenges.get(id))?.level, 'senior', id);
+    assert.match(textOf(html), /RESTful API design : REST/);
+    assert.match(textOf(html), /Authentication and authorisation : not taught here yet/);
+    assert.doesNotMatch(textOf(html), /Platform engineering/);
+  });
+
   it('exports the plan as an iCalendar file and a Markdown checklist', async () => {
     await vscode.commands.executeCommand('backendStudy.setPlanStart', today);
     const folder = mkdtempSync(join(tmpdir(), 'plan-'));

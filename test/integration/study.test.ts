@@ -176,30 +176,27 @@ describe('study view, lessons and progress', () => {
     assert.deepEqual(study.progress.progress.lessons, {});
   });
 
-  it('filters the tree by level, and remembers the choice', async () => {
+  it('follows the target level: its items and those of the levels below, and remembers the choice', async () => {
     const { study, studyView } = await hooks();
     const { catalog } = await study.loaded();
-    const level = [...catalog.lessons.values()][0]!.level;
-    await vscode.commands.executeCommand('backendStudy.filterByLevel', level);
-    assert.equal(studyView.levelFilter, level);
+    await vscode.commands.executeCommand('backendStudy.filterByLevel', 'staff');
+    assert.equal(studyView.levelFilter, 'staff');
     const shown = (await tree()).flatMap((entry) => entry.children.map((child) => child.node.id));
-    const expected = [...catalog.lessons.values(), ...catalog.challenges.values()].filter((item) => item.level === level).map((item) => item.id);
+    const expected = [...catalog.lessons.values(), ...catalog.challenges.values()].filter((item) => item.level !== 'principal').map((item) => item.id);
     assert.deepEqual(shown.sort(), expected.sort());
+    assert.ok(expected.length < catalog.lessons.size + catalog.challenges.size, 'the check needs a principal item to leave out');
   });
 
-  it('shows the active level filter in the view, and an empty result as such, not as unreadable content', async () => {
+  it('shows the active track in the view, and the levels it takes in', async () => {
     const { study, studyView } = await hooks();
     assert.equal(studyView.description, '');
     // The fixture content has one challenge, at the senior level, and no lessons.
     study.useContentRoot(join(extension().extensionPath, 'test', 'fixtures', 'content'));
     try {
       await vscode.commands.executeCommand('backendStudy.filterByLevel', 'principal');
-      assert.equal(studyView.description, 'principal level only');
+      assert.equal(studyView.description, 'principal track: senior, staff, principal');
       const shown = await studyView.getChildren();
-      assert.deepEqual(shown.map((node) => node.kind), ['notice']);
-      const item = studyView.getTreeItem(shown[0]!);
-      assert.match(typeof item.label === 'string' ? item.label : (item.label?.label ?? ''), /No lessons or challenges at the principal level/);
-      assert.deepEqual([item.command?.command, item.command?.arguments], ['backendStudy.filterByLevel', ['all']]);
+      assert.deepEqual(shown.map((node) => node.kind), ['challenges']);
       await vscode.commands.executeCommand('backendStudy.clearLevelFilter');
       assert.equal(studyView.levelFilter, 'all');
       assert.equal(studyView.description, '');

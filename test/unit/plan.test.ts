@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import type { Catalog, Challenge, Lesson } from '../../src/core/content/model.ts';
+import type { Catalog, Challenge, Lesson, Level } from '../../src/core/content/model.ts';
 import { addDays, daysBetween, isDay, localDay, weekday } from '../../src/core/plan/calendar.ts';
+import { levelTrack } from '../../src/core/study/levelTrack.ts';
 import { foldLine, planToIcs, planToMarkdown } from '../../src/core/plan/planExport.ts';
 import { buildPlan, practiceDays, streak, todayView, weekProgress, type PlanItemRef } from '../../src/core/plan/plan.ts';
 
@@ -162,5 +163,35 @@ describe('plan exports', () => {
     assert.match(markdown, /- \[ \] Lesson: Lesson communication \(150 min\), does not fit before the interview\n/);
     assert.match(markdown, /## Practice days\n\n- \[ \] 2026-12-12: .*\n- \[ \] 2026-12-13: /);
     assert.doesNotMatch(markdown, /### Clustering scenarios/);
+  });
+});
+
+describe('the level track', () => {
+  const leveled = (entries: Record<string, [number, Level]>, challenges: Record<string, [number, Level]> = {}): Catalog => ({
+    areas: [],
+    lessons: new Map(Object.entries(entries).map(([id, [minutes, level]]) => [id, { id, title: `Lesson ${id}`, minutes, level } as unknown as Lesson])),
+    challenges: new Map(Object.entries(challenges).map(([id, [minutes, level]]) => [id, { id, title: `Challenge ${id}`, minutes, level } as unknown as Challenge])),
+  });
+  const tracked = leveled({ 'rest-best-practices': [60, 'senior'], versioning: [60, 'staff'], 'error-handling': [30, 'senior'], sharding: [90, 'principal'] }, { 'idempotency-keys': [60, 'staff'] });
+
+  it('lists the concepts of the target level and the levels below, each ticked only when all that teaches it is done', () => {
+    const track = levelTrack(tracked, 'staff', doneSet('rest-best-practices', 'versioning', 'error-handling'));
+    assert.deepEqual(track.map((level) => level.level), ['senior', 'staff']);
+    const senior = track[0]!.concepts;
+    assert.deepEqual(senior.map((concept) => [concept.text, concept.done, concept.items.map((item) => item.id)]), [
+      ['RESTful API design', false, ['rest-best-practices', 'versioning', 'idempotency-keys']],
+      ['Basic database optimisation', false, []],
+      ['Authentication and authorisation', false, []],
+      ['Error-handling patterns', true, ['error-handling']],
+    ]);
+    assert.equal(levelTrack(tracked, 'staff', doneSet('rest-best-practices', 'versioning', 'idempotency-keys'))[0]!.concepts[0]!.done, true);
+    assert.deepEqual(levelTrack(tracked, 'principal', doneSet()).map((level) => level.level), ['senior', 'staff', 'principal']);
+  });
+
+  it('keeps the plan to the track: no item above the target level is spread', () => {
+    const plan = buildPlan(tracked, { start: '2026-12-07', hoursPerWeek: 7 }, doneSet(), 'senior');
+    assert.deepEqual(plan.days.flatMap((day) => day.entries.map((entry) => entry.id)).sort(), ['error-handling', 'rest-best-practices']);
+    assert.deepEqual(weekProgress(tracked, doneSet(), 'senior').map((week) => week.total), [1, 1, 0, 0]);
+    assert.equal(buildPlan(tracked, { start: '2026-12-07' }, doneSet()).days.flatMap((day) => day.entries).length, 5);
   });
 });

@@ -41,11 +41,14 @@ describe('buildStudyTree', () => {
     assert.equal(lesson.tooltip, 'The event loop (Not started)\n\nYou will be able to:\n- Explain the phases.\n- Measure loop delay.\n- Partition CPU work.');
   });
 
-  it('filters by level, dropping groups left empty', async () => {
+  it('follows a target level: its items and those of the levels below, dropping groups left empty', async () => {
     const tree = buildStudyTree(await catalog(), EMPTY_PROGRESS, 'staff');
     assert.deepEqual(tree.map((node) => node.label), ['Node.js fundamentals', 'Challenges']);
-    assert.deepEqual(tree[0]!.children.map((node) => node.id), ['streams']);
-    assert.deepEqual(tree[1]!.children.map((node) => node.id), ['connection-pool']);
+    assert.deepEqual(tree[0]!.children.map((node) => node.id), ['event-loop', 'streams']);
+    assert.deepEqual(tree[1]!.children.map((node) => node.id).sort(), ['connection-pool', 'rate-limiter']);
+    const senior = buildStudyTree(await catalog(), EMPTY_PROGRESS, 'senior');
+    assert.deepEqual(senior.flatMap((node) => node.children.map((child) => child.id)), ['event-loop', 'rate-limiter']);
+    assert.equal(buildStudyTree(await catalog(), EMPTY_PROGRESS, 'principal').flatMap((node) => node.children).length, 5);
   });
 
   it('counts overall completion over the whole catalog, whatever the filter', async () => {
@@ -54,7 +57,7 @@ describe('buildStudyTree', () => {
   });
 });
 
-describe('the study tree: challenge order and the level filter', () => {
+describe('the study tree: challenge order and the level track', () => {
   async function withChallenges() {
     const rate = challengeFiles()['challenges/rate-limiter/challenge.md']!;
     const variant = (id: string, difficulty: string, title: string) =>
@@ -78,9 +81,10 @@ describe('the study tree: challenge order and the level filter', () => {
 
   it('names an active filter, and offers a way back when it leaves nothing', () => {
     assert.equal(filterDescription('all'), undefined);
-    assert.equal(filterDescription('principal'), 'principal level only');
-    const notice = emptyFilterNotice('principal');
+    assert.equal(filterDescription('senior'), 'senior track');
+    assert.equal(filterDescription('principal'), 'principal track: senior, staff, principal');
+    const notice = emptyFilterNotice('senior');
     assert.equal(notice.kind, 'notice');
-    assert.match(notice.label, /No lessons or challenges at the principal level/);
+    assert.match(notice.label, /No lessons or challenges up to the senior level/);
   });
 });

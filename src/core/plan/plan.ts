@@ -4,6 +4,7 @@
 // those alone, so a day's items stay where they were put as the learner works: what was not
 // done by its day is overdue, not silently moved.
 import type { Catalog } from '../content/model.ts';
+import { inTrack, type LevelFilter } from '../study/studyTree.ts';
 import { addDays, daysBetween } from './calendar.ts';
 
 export interface PlanItemRef {
@@ -115,8 +116,8 @@ export function practiceDays(length: number): number {
   return length >= 3 ? 1 : 0;
 }
 
-/** The plan's entries in outline order, each once (an item serving two goals counts for the first). */
-export function planEntries(catalog: Catalog, isDone: IsDone): PlanEntry[] {
+/** The plan's entries in outline order, each once (an item serving two goals counts for the first), in the learner's track. */
+export function planEntries(catalog: Catalog, isDone: IsDone, track: LevelFilter = 'all'): PlanEntry[] {
   const seen = new Set<string>();
   const entries: PlanEntry[] = [];
   for (const week of STUDY_WEEKS) {
@@ -124,7 +125,7 @@ export function planEntries(catalog: Catalog, isDone: IsDone): PlanEntry[] {
       for (const item of goal.items) {
         const key = `${item.kind}:${item.id}`;
         const found = item.kind === 'lesson' ? catalog.lessons.get(item.id) : catalog.challenges.get(item.id);
-        if (!found || seen.has(key)) continue;
+        if (!found || seen.has(key) || !inTrack(found.level, track)) continue;
         seen.add(key);
         entries.push({ ...item, title: found.title, minutes: found.minutes, week: week.week, goal: goal.text, done: isDone(item) });
       }
@@ -139,7 +140,7 @@ export function planEntries(catalog: Catalog, isDone: IsDone): PlanEntry[] {
  * share does; within it, items fill days up to the daily minutes in order, and one longer than
  * a day runs into the next. The last days are practice.
  */
-export function buildPlan(catalog: Catalog, settings: PlanSettings, isDone: IsDone): StudyPlan {
+export function buildPlan(catalog: Catalog, settings: PlanSettings, isDone: IsDone, track: LevelFilter = 'all'): StudyPlan {
   const hoursPerWeek = settings.hoursPerWeek !== undefined && settings.hoursPerWeek > 0 ? settings.hoursPerWeek : DEFAULT_HOURS_PER_WEEK;
   const length = settings.interview === undefined ? PLAN_DAYS : Math.max(1, daysBetween(settings.start, settings.interview));
   const practice = practiceDays(length);
@@ -151,7 +152,7 @@ export function buildPlan(catalog: Catalog, settings: PlanSettings, isDone: IsDo
   const unscheduled: PlanEntry[] = [];
   let day = 0;
   let used = 0;
-  for (const entry of planEntries(catalog, isDone)) {
+  for (const entry of planEntries(catalog, isDone, track)) {
     const start = weekStart(entry.week);
     if (day < start) {
       day = start;
@@ -224,8 +225,8 @@ export interface WeekProgress {
 }
 
 /** Done items of each week and goal, from progress (an item that does not exist yet is not counted). */
-export function weekProgress(catalog: Catalog, isDone: IsDone): WeekProgress[] {
-  const entries = planEntries(catalog, isDone);
+export function weekProgress(catalog: Catalog, isDone: IsDone, track: LevelFilter = 'all'): WeekProgress[] {
+  const entries = planEntries(catalog, isDone, track);
   return STUDY_WEEKS.map((week) => {
     const goals = week.goals.map((goal) => {
       const ofGoal = entries.filter((entry) => entry.week === week.week && entry.goal === goal.text);

@@ -51,18 +51,28 @@ export interface TodayNode {
 
 export type StudyNode = GroupNode | LessonNode | ChallengeNode | NoticeNode | TodayNode;
 
-/** How the view names an active filter (its description); undefined when every level shows. */
-export function filterDescription(filter: LevelFilter): string | undefined {
-  return filter === 'all' ? undefined : `${filter} level only`;
+/**
+ * Whether an item belongs to the learner's track: a target level takes in its own items and
+ * those of the levels below it (a staff candidate is asked senior questions too).
+ */
+export function inTrack(level: Level, filter: LevelFilter): boolean {
+  return filter === 'all' || LEVELS.indexOf(level) <= LEVELS.indexOf(filter);
 }
 
-/** What the view shows when the filter leaves nothing. */
+/** How the view names an active track (its description); undefined when every level shows. */
+export function filterDescription(filter: LevelFilter): string | undefined {
+  if (filter === 'all') return undefined;
+  const levels = LEVELS.slice(0, LEVELS.indexOf(filter) + 1);
+  return levels.length === 1 ? `${filter} track` : `${filter} track: ${levels.join(', ')}`;
+}
+
+/** What the view shows when the track leaves nothing. */
 export function emptyFilterNotice(filter: Level): NoticeNode {
-  return { kind: 'notice', id: `empty-${filter}`, label: `No lessons or challenges at the ${filter} level yet`, description: 'click to show all levels' };
+  return { kind: 'notice', id: `empty-${filter}`, label: `No lessons or challenges up to the ${filter} level yet`, description: 'click to show all levels' };
 }
 
 export function buildStudyTree(catalog: Catalog, progress: Progress, filter: LevelFilter): GroupNode[] {
-  const shown = (level: Level): boolean => filter === 'all' || level === filter;
+  const shown = (level: Level): boolean => inTrack(level, filter);
   const groups: GroupNode[] = [];
   for (const area of catalog.areas) {
     const lessons = lessonsOfArea(catalog, area.id).filter((lesson) => shown(lesson.level));

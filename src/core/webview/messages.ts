@@ -83,7 +83,7 @@ export function parseReviewMessage(raw: unknown): ReviewMessage | undefined {
   return parseOrUndefined(ReviewMessageSchema, raw);
 }
 
-export const PLAN_COMMANDS = ['setStart', 'setInterview', 'setHours', 'exportCalendar', 'exportChecklist', 'startReview'] as const;
+export const PLAN_COMMANDS = ['setStart', 'setInterview', 'setHours', 'exportCalendar', 'exportChecklist', 'startReview', 'chooseLevel'] as const;
 export type PlanCommand = (typeof PLAN_COMMANDS)[number];
 
 /** The messages the plan page may send. */

@@ -1,6 +1,7 @@
 // The plan page: today first (what is overdue, today's items, the reviews due, the days left and
 // the streak), then the four weeks with their goals and items, each with its day and state.
 import type { PlanEntry, StudyPlan, Streak, TodayView, WeekProgress } from '../plan/plan.ts';
+import type { LevelTrack } from '../study/levelTrack.ts';
 import { escapeHtml } from '../markdown/highlight.ts';
 import { contentSecurityPolicy } from './lessonPage.ts';
 
@@ -11,6 +12,8 @@ export interface PlanPageInput {
   readonly weeks: readonly WeekProgress[];
   readonly streak: Streak;
   readonly reviews: { readonly due: number; readonly fresh: number };
+  /** The learner's target level (undefined: every level) and its concepts checklist. */
+  readonly track: { readonly target: string | undefined; readonly levels: readonly LevelTrack[] };
   readonly cspSource: string;
   readonly styleUri: string;
   readonly scriptUri: string;
@@ -63,6 +66,26 @@ function weeksHtml(input: PlanPageInput): string {
     .join('\n');
 }
 
+function trackHtml(input: PlanPageInput): string {
+  const { target, levels } = input.track;
+  const heading = `<h2 id="track">Level track: ${target ? `${e(target)} (and the levels below)` : 'every level'}</h2>`;
+  const change = '<p><button type="button" data-command="chooseLevel">Choose target level</button></p>';
+  const body = levels
+    .map((level) => {
+      const concepts = level.concepts
+        .map((concept) => {
+          const where = concept.items.length === 0
+            ? '<span class="plan-day">not taught here yet</span>'
+            : concept.items.map((item) => `<a href="#" data-open="${item.kind}" data-id="${e(item.id)}">${e(item.title)}</a>${item.done ? ' ✓' : ''}`).join(', ');
+          return `<li class="plan-entry${concept.done ? ' done' : ''}"><span class="plan-state" aria-label="${concept.done ? 'learnt' : 'not yet'}">${concept.done ? '✓' : '○'}</span> <strong>${e(concept.text)}</strong>: ${where}</li>`;
+        })
+        .join('');
+      return `<h3>${e(level.level[0]?.toUpperCase() ?? '')}${e(level.level.slice(1))}</h3><ul class="plan-list plan-concepts">${concepts}</ul>`;
+    })
+    .join('');
+  return `<section class="plan-track" aria-labelledby="track">${heading}${change}${body}</section>`;
+}
+
 export function planPage(input: PlanPageInput): string {
   const { plan } = input;
   const settings = plan
@@ -98,6 +121,7 @@ ${unscheduled}
 <main>
 ${todayHtml(input)}
 ${weeksHtml(input)}
+${trackHtml(input)}
 </main>
 <script nonce="${e(input.nonce)}" src="${e(input.scriptUri)}"></script>
 </body>
