@@ -254,6 +254,25 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
       await page.waitForTimeout(500);
     }
     steps.push(`Debug All Tests: the solved rate limiter passes under the debugger (workspace total "${counted}") (${await shot('debug-all')})`);
+
+    // A review sitting from the status bar, by keys: the lesson read above brought its cards in.
+    await page.locator('[id="backend-interview-prep.backend-interview-prep.backendStudy.reviews"]').first().click({ timeout: 15_000 });
+    let review = await frameWith(page, 'body.review textarea#scratch');
+    const firstCard = await review.locator('body').getAttribute('data-card');
+    await review.locator('textarea#scratch').fill('The poll phase runs I/O callbacks.');
+    await review.locator('textarea#scratch').press('Control+Enter');
+    review = await frameWith(page, `body.review[data-card="${firstCard}"][data-revealed="true"] .model-answer`);
+    if (!(await review.locator('pre.scratch-shown').innerText()).includes('The poll phase')) throw new Error('the revealed card does not show what was typed');
+    steps.push(`review card revealed with Ctrl+Enter, the typed answer beside the model answer (${await shot('review-answer')})`);
+    await review.locator('h1.review-question').click();
+    await page.keyboard.press('3');
+    review = await frameWith(page, 'body.review[data-revealed="false"] textarea#scratch');
+    const secondCard = await review.locator('body').getAttribute('data-card');
+    if (secondCard === firstCard) throw new Error('rating with the key 3 did not move to the next card');
+    await review.locator('h1.review-question').click();
+    await page.keyboard.press('u');
+    await frameWith(page, `body.review[data-card="${firstCard}"][data-revealed="true"]`);
+    steps.push(`key 3 rated "Good" and moved on, key U took it back (${await shot('review-undo')})`);
     return { ok: true, detail: steps.join('; ') };
   } catch (error) {
     const file = await shot('failure').catch(() => 'no screenshot');
