@@ -10,13 +10,15 @@ const { catalog, snippets, problems } = await loadCatalog(folderSource(root));
 
 for (const problem of problems) console.error(`content/${formatProblem(problem)}`);
 const lessons = [...catalog.lessons.values()];
+const briefs = [...(catalog.briefs?.values() ?? [])];
+const documents = [...lessons, ...briefs];
 console.log(
-  `${lessons.length} lessons, ${catalog.challenges.size} challenges, ${snippets.size} runnable snippets, ` +
-    `${lessons.reduce((sum, lesson) => sum + lesson.quizCards.length, 0)} quiz cards, ` +
-    `${lessons.reduce((sum, lesson) => sum + lesson.interviewQuestions.length, 0)} interview questions: ` +
+  `${lessons.length} lessons, ${briefs.length} briefs, ${catalog.challenges.size} challenges, ${snippets.size} runnable snippets, ` +
+    `${documents.reduce((sum, document) => sum + document.quizCards.length, 0)} quiz cards, ` +
+    `${documents.reduce((sum, document) => sum + document.interviewQuestions.length, 0)} interview questions: ` +
     (problems.length === 0 ? 'no problems' : `${problems.length} problem(s)`),
 );
-for (const lesson of lessons) {
-  console.log(`  ${lesson.file}: ${lesson.proseWords} words of prose, ${lesson.snippets.length} snippets`);
+for (const document of documents) {
+  console.log(`  ${document.file}: ${document.proseWords} words of prose, ${document.snippets.length} snippets`);
 }
 process.exitCode = problems.length === 0 ? 0 : 1;

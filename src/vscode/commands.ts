@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AREAS } from '../core/content/model.ts';
+import { AREAS, FOCUS_AREAS } from '../core/content/model.ts';
 import { setLessonState } from '../core/progress/progress.ts';
 import { filterDescription, LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
 import type { ChallengePanel } from './challengePanel.ts';
@@ -182,7 +182,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
       const base = reviewOptionsOf(undefined, false);
       const picked = await vscode.window.showQuickPick(
         await Promise.all(
-          AREAS.map(async (area) => {
+          [...AREAS, ...FOCUS_AREAS].map(async (area) => {
             const counts = await reviewCounts(study, new Date(), { ...base.filter, area: area.id });
             return { label: area.title, description: `${counts.due} due · ${counts.fresh} new`, area: area.id };
           }),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LoadedCatalog } from '../core/content/catalog.ts';
-import { AREAS, lessonsOfArea, type Lesson } from '../core/content/model.ts';
+import { AREAS, briefsOfFocus, documentOf, FOCUS_AREAS, lessonsOfArea, type StudyDocument } from '../core/content/model.ts';
 import type { CodeBlock } from '../core/markdown/renderLesson.ts';
 import { lessonOpened, lessonState, setLessonState } from '../core/progress/progress.ts';
 import { parseLessonMessage, type LessonMessage } from '../core/webview/messages.ts';
@@ -43,7 +43,7 @@ export class LessonPanel implements vscode.Disposable {
           const lessonId = (state as { lessonId?: unknown } | undefined)?.lessonId;
           this.adopt(panel);
           const { catalog } = await study.loaded();
-          if (typeof lessonId === 'string' && catalog.lessons.has(lessonId)) await this.show(lessonId);
+          if (typeof lessonId === 'string' && documentOf(catalog, lessonId)) await this.show(lessonId);
           else panel.dispose();
         },
       }),
@@ -77,7 +77,7 @@ export class LessonPanel implements vscode.Disposable {
   async show(lessonId: string, anchor?: string, rerender = false): Promise<void> {
     const generation = ++this.generation;
     const loaded = await this.study.loaded();
-    const lesson = loaded.catalog.lessons.get(lessonId);
+    const lesson = documentOf(loaded.catalog, lessonId);
     if (!lesson) {
       void vscode.window.showErrorMessage(`There is no lesson "${lessonId}".`);
       return;
@@ -185,18 +185,23 @@ export class LessonPanel implements vscode.Disposable {
    * Synchronous: the catalog holds every snippet's text, so a render reads no file. The code
    * is plain text here; the page asks for its colours when it has loaded.
    */
-  private page(lesson: Lesson, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): { html: string; code: readonly CodeBlock[]; render: string } {
+  private page(lesson: StudyDocument, loaded: LoadedCatalog, webview: vscode.Webview, anchor: string | undefined): { html: string; code: readonly CodeBlock[]; render: string } {
     const { catalog } = loaded;
     const lessonFiles = new Map([...catalog.lessons.values()].map((candidate) => [candidate.file, candidate.id]));
     const body = render().renderLesson(lesson, { snippetSource: (path) => loaded.snippetSources.get(path), lessonIdOfFile: (path) => lessonFiles.get(path) });
     const renderId = randomBytes(8).toString('hex');
 
-    const ordered = AREAS.flatMap((area) => lessonsOfArea(catalog, area.id));
+    // Previous and next: the outline's order, lessons across areas, briefs within their focus area.
+    const ordered: StudyDocument[] = lesson.kind === 'lesson' ? AREAS.flatMap((area) => lessonsOfArea(catalog, area.id)) : briefsOfFocus(catalog, lesson.focus);
     const index = ordered.findIndex((candidate) => candidate.id === lesson.id);
+    const areaTitle =
+      lesson.kind === 'lesson'
+        ? (AREAS.find((area) => area.id === lesson.area)?.title ?? lesson.area)
+        : `Focus area: ${FOCUS_AREAS.find((focus) => focus.id === lesson.focus)?.title ?? lesson.focus}`;
     const html = render().lessonPage({
       lesson,
       renderId,
-      areaTitle: AREAS.find((area) => area.id === lesson.area)?.title ?? lesson.area,
+      areaTitle,
       bodyHtml: body.html,
       complete: lessonState(this.study.progress.progress, lesson.id) === 'done',
       previous: ordered[index - 1],

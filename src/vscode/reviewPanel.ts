@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { AREAS, LEVELS, type Level } from '../core/content/model.ts';
+import { AREAS, FOCUS_AREAS, LEVELS, type Level } from '../core/content/model.ts';
 import { recordRating, setReviewSchedule, type Progress } from '../core/progress/progress.ts';
 import { buildQueue, cramCards, matchesFilter, reviewCards, type ReviewCard, type ReviewFilter } from '../core/review/reviewQueue.ts';
 import { ReviewSession } from '../core/review/reviewSession.ts';
@@ -44,7 +44,7 @@ export async function reviewCounts(study: Study, now = new Date(), filter?: Revi
 
 function describeFilter(filter: ReviewFilter | undefined): string | undefined {
   const parts = [
-    filter?.area ? (AREAS.find((area) => area.id === filter.area)?.title ?? filter.area) : undefined,
+    filter?.area ? ([...AREAS, ...FOCUS_AREAS].find((area) => area.id === filter.area)?.title ?? filter.area) : undefined,
     filter?.level ? `${filter.level} level${filter.level === 'senior' ? '' : ' and below'}` : undefined,
   ].filter((part) => part !== undefined);
   return parts.length > 0 ? parts.join(', ') : undefined;
@@ -230,7 +230,7 @@ export class ReviewPanel implements vscode.Disposable {
 /** A sitting's limits from untrusted input (a command's argument, a restored webview's state); anything unknown is dropped. */
 export function parseReviewOptions(raw: unknown): ReviewOptions {
   const options = raw as { filter?: { area?: unknown; level?: unknown }; cram?: unknown } | undefined;
-  const area = typeof options?.filter?.area === 'string' && AREAS.some((candidate) => candidate.id === options.filter?.area) ? options.filter.area : undefined;
+  const area = typeof options?.filter?.area === 'string' && [...AREAS, ...FOCUS_AREAS].some((candidate) => candidate.id === options.filter?.area) ? options.filter.area : undefined;
   const level: Level | undefined = LEVELS.find((candidate) => candidate === options?.filter?.level);
   return { filter: { ...(area ? { area } : {}), ...(level ? { level } : {}) }, cram: options?.cram === true };
 }

@@ -105,7 +105,7 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `${node.kind}:${node.id}`;
       item.description = node.description;
-      item.iconPath = new vscode.ThemeIcon(node.kind === 'area' ? 'book' : 'beaker');
+      item.iconPath = new vscode.ThemeIcon(node.kind === 'area' ? 'book' : node.kind === 'focus' ? 'target' : 'beaker');
       item.contextValue = node.kind;
       return item;
     }
@@ -117,8 +117,8 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
     item.contextValue = `${node.kind}.${node.state === 'done' ? 'done' : 'notDone'}`;
     item.accessibilityInformation = { label: `${node.label}, ${node.state.replace('-', ' ')}, ${node.description}` };
     item.command =
-      node.kind === 'lesson'
-        ? { command: 'backendStudy.openLesson', title: 'Open Lesson', arguments: [node.id] }
+      node.kind === 'lesson' || node.kind === 'brief'
+        ? { command: 'backendStudy.openLesson', title: node.kind === 'lesson' ? 'Open Lesson' : 'Open Brief', arguments: [node.id] }
         : { command: 'backendStudy.openChallenge', title: 'Open Challenge', arguments: [node.id] };
     return item;
   }
@@ -135,5 +135,5 @@ export class StudyView implements vscode.TreeDataProvider<StudyNode>, vscode.Dis
 }
 
 function isGroup(node: StudyNode): node is GroupNode {
-  return node.kind === 'area' || node.kind === 'challenges';
+  return node.kind === 'area' || node.kind === 'challenges' || node.kind === 'focus';
 }

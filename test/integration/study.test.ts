@@ -182,9 +182,10 @@ describe('study view, lessons and progress', () => {
     await vscode.commands.executeCommand('backendStudy.filterByLevel', 'staff');
     assert.equal(studyView.levelFilter, 'staff');
     const shown = (await tree()).flatMap((entry) => entry.children.map((child) => child.node.id));
-    const expected = [...catalog.lessons.values(), ...catalog.challenges.values()].filter((item) => item.level !== 'principal').map((item) => item.id);
+    const items = [...catalog.lessons.values(), ...catalog.challenges.values(), ...(catalog.briefs?.values() ?? [])];
+    const expected = items.filter((item) => item.level !== 'principal').map((item) => item.id);
     assert.deepEqual(shown.sort(), expected.sort());
-    assert.ok(expected.length < catalog.lessons.size + catalog.challenges.size, 'the check needs a principal item to leave out');
+    assert.ok(expected.length < items.length, 'the check needs a principal item to leave out');
   });
 
   it('shows the active track in the view, and the levels it takes in', async () => {
@@ -196,10 +197,34 @@ describe('study view, lessons and progress', () => {
       await vscode.commands.executeCommand('backendStudy.filterByLevel', 'principal');
       assert.equal(studyView.description, 'principal track: senior, staff, principal');
       const shown = await studyView.getChildren();
-      assert.deepEqual(shown.map((node) => node.kind), ['challenges']);
+      assert.deepEqual(shown.map((node) => node.kind), ['challenges', 'focus']);
       await vscode.commands.executeCommand('backendStudy.clearLevelFilter');
       assert.equal(studyView.levelFilter, 'all');
       assert.equal(studyView.description, '');
+    } finally {
+      study.useContentRoot(join(extension().extensionPath, 'content'));
+    }
+  });
+
+  it('lists focus-area briefs in their own group, opens one as a page, and brings its cards into the reviews', async () => {
+    const { study, studyView, lessonPanel, reviewPanel } = await hooks();
+    study.useContentRoot(join(extension().extensionPath, 'test', 'fixtures', 'content'));
+    try {
+      const groups = (await studyView.getChildren()) as GroupNode[];
+      const focus = groups.find((group) => group.kind === 'focus');
+      assert.ok(focus, 'no focus-area group');
+      assert.equal(studyView.getTreeItem(focus).label, 'Focus: Performance and scale');
+      const [node] = await studyView.getChildren(focus);
+      const item = studyView.getTreeItem(node!);
+      assert.deepEqual([item.label, item.command?.command, item.command?.arguments], ['Caching layer design (fixture)', 'backendStudy.openLesson', ['caching-layers']]);
+      await vscode.commands.executeCommand('backendStudy.openLesson', 'caching-layers');
+      assert.equal(lessonPanel.title, 'Caching layer design (fixture)');
+      assert.match(lessonPanel.html ?? '', /<p class="breadcrumb">Focus area: Performance and scale · 15 min · senior<\/p>/);
+      assert.doesNotMatch(lessonPanel.html ?? '', /You will be able to/);
+      assert.equal(lessonState(study.progress.progress, 'caching-layers'), 'in-progress');
+      await vscode.commands.executeCommand('backendStudy.startReview', { filter: { area: 'performance-scale' } });
+      const card = reviewPanel.current;
+      assert.deepEqual([card?.lessonId, card?.id], ['caching-layers', 'caching-layers-quiz-aside']);
     } finally {
       study.useContentRoot(join(extension().extensionPath, 'content'));
     }

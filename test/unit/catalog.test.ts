@@ -3,7 +3,7 @@ import { loadCatalog } from '../../src/core/content/catalog.ts';
 import { countWords } from '../../src/core/content/lessonParser.ts';
 import { formatProblem } from '../../src/core/content/problems.ts';
 import { memorySource } from '../../src/core/content/source.ts';
-import { challengeFiles, h3Items, lessonBody, lessonText, quizBlocks, snippetFiles, validContent } from './helpers/contentFixture.ts';
+import { briefText, challengeFiles, h3Items, lessonBody, lessonText, quizBlocks, snippetFiles, validContent } from './helpers/contentFixture.ts';
 
 const LESSON = 'node-fundamentals/event-loop.md';
 
@@ -280,3 +280,47 @@ describe('loadCatalog', () => {
     });
   });
 });
+
+describe('loadCatalog: focus-area briefs', () => {
+  const FILE = 'focus-areas/system-architecture/service-mesh.md';
+  const withBrief = (text: string, extra: Record<string, string> = {}): Record<string, string> => ({ ...validContent(), [FILE]: text, ...extra });
+
+  it('loads a valid brief with its blocks, links and word count, in outline order', async () => {
+    const { catalog, problems } = await loadCatalog(memorySource(withBrief(briefText(), { 'focus-areas/data-architecture/cap-theorem.md': briefText({ id: 'cap-theorem', focus: 'data-architecture', order: 1 }) })));
+    assert.deepEqual(problems, []);
+    assert.deepEqual([...catalog.briefs!.keys()], ['service-mesh', 'cap-theorem']);
+    const brief = catalog.briefs!.get('service-mesh')!;
+    assert.equal(brief.depth, 'full');
+    assert.deepEqual(brief.interviewQuestions.map((question) => question.id), ['service-mesh-iq-1', 'service-mesh-iq-2', 'service-mesh-iq-3']);
+    assert.ok(brief.proseWords >= 1600);
+  });
+
+  it('reports a brief that is not a topic of its focus area, or out of its place', async () => {
+    const problems = await problemsOf({ ...validContent(), 'focus-areas/system-architecture/kubernetes.md': briefText({ id: 'kubernetes' }), [FILE]: briefText({ order: 2 }) });
+    assert.ok(problems.some((problem) => problem.startsWith('focus-areas/system-architecture/kubernetes.md:1: `kubernetes` is not a topic of the System architecture focus area')), problems.join('\n'));
+    assert.ok(problems.includes(`${FILE}:1: \`order\` is 2, but the focus area puts \`service-mesh\` at position 3`), problems.join('\n'));
+  });
+
+  it('checks the six sections, the blocks and the words its depth asks for', async () => {
+    const noQuiz = briefText().replace(/```quiz[\s\S]*?```\n/g, '');
+    const problems = await problemsOf(withBrief(noQuiz));
+    assert.ok(problems.some((problem) => problem.startsWith(`${FILE}:`) && problem.includes('needs at least 3 quiz cards, has 0')), problems.join('\n'));
+    const renamed = await problemsOf(withBrief(briefText().replace('## Go deeper', '## See also')));
+    assert.ok(renamed.some((problem) => problem.includes('unknown section "## See also"')), renamed.join('\n'));
+    assert.ok(renamed.some((problem) => problem.includes('missing section "## Go deeper"')), renamed.join('\n'));
+    const short = await problemsOf(withBrief(briefText({ words: 700 })));
+    assert.ok(short.some((problem) => problem.includes('words of prose for a brief of depth `full`')), short.join('\n'));
+    assert.deepEqual(await problemsOf(withBrief(briefText({ words: 700, frontMatter: { depth: 'angle' } }))), []);
+  });
+
+  it('checks its references and keeps one id space with the lessons', async () => {
+    const problems = await problemsOf(withBrief(briefText({ frontMatter: { lessons: '[kubernetes-basics]', challenges: '[no-such-challenge]' } })));
+    assert.ok(problems.includes(`${FILE}:1: lesson \`kubernetes-basics\` is not in the study outline`), problems.join('\n'));
+    assert.ok(problems.includes(`${FILE}:1: challenge \`no-such-challenge\` does not exist under challenges/`), problems.join('\n'));
+    const clash = briefText().replaceAll('service-mesh-quiz-1', 'service-mesh-quiz-x');
+    const lessonWithClash = lessonText().replace('event-loop-quiz-1', 'event-loop-quiz-x');
+    const duplicate = await problemsOf({ ...validContent(), 'node-fundamentals/event-loop.md': lessonWithClash.replace('id: event-loop-quiz-x', 'id: event-loop-quiz-x'), [FILE]: clash.replace('id: service-mesh-quiz-x', 'id: service-mesh-iq-1') });
+    assert.ok(duplicate.some((problem) => problem.includes('id `service-mesh-iq-1` is already used at')), duplicate.join('\n'));
+  });
+});
+

@@ -3,7 +3,8 @@ import { loadCatalog } from '../../src/core/content/catalog.ts';
 import { memorySource } from '../../src/core/content/source.ts';
 import { EMPTY_PROGRESS, setLessonState, updateChallenge } from '../../src/core/progress/progress.ts';
 import { buildStudyTree, completion, emptyFilterNotice, filterDescription } from '../../src/core/study/studyTree.ts';
-import { challengeFiles, lessonText, snippetFiles, validContent } from './helpers/contentFixture.ts';
+import { reviewCards } from '../../src/core/review/reviewQueue.ts';
+import { briefText, challengeFiles, lessonText, snippetFiles, validContent } from './helpers/contentFixture.ts';
 
 const T = new Date('2026-01-01T00:00:00.000Z');
 
@@ -86,5 +87,24 @@ describe('the study tree: challenge order and the level track', () => {
     const notice = emptyFilterNotice('senior');
     assert.equal(notice.kind, 'notice');
     assert.match(notice.label, /No lessons or challenges up to the senior level/);
+  });
+});
+
+describe('the study tree: focus-area briefs', () => {
+  it('lists briefs after the challenges, one group per focus area, under the level track', async () => {
+    const files = { ...validContent(), 'focus-areas/system-architecture/service-mesh.md': briefText(), 'focus-areas/data-architecture/cap-theorem.md': briefText({ id: 'cap-theorem', focus: 'data-architecture', order: 1, frontMatter: { level: 'staff' } }) };
+    const { catalog, problems } = await loadCatalog(memorySource(files));
+    assert.deepEqual(problems, []);
+    const tree = buildStudyTree(catalog, setLessonState(EMPTY_PROGRESS, 'cap-theorem', 'done', T), 'all');
+    assert.deepEqual(tree.map((node) => [node.kind, node.label, node.description]), [
+      ['area', 'Node.js fundamentals', '0/1'],
+      ['challenges', 'Challenges', '0/1'],
+      ['focus', 'Focus: System architecture', '0/1'],
+      ['focus', 'Focus: Data architecture', '1/1'],
+    ]);
+    assert.deepEqual(tree[3]!.children.map((node) => [node.kind, node.id, node.state]), [['brief', 'cap-theorem', 'done']]);
+    assert.deepEqual(buildStudyTree(catalog, EMPTY_PROGRESS, 'staff').filter((node) => node.kind === 'focus').map((node) => node.id), ['data-architecture']);
+    const cards = reviewCards(catalog).filter((card) => card.lessonId === 'cap-theorem');
+    assert.deepEqual([cards.length, cards[0]!.area, cards[0]!.lessonTitle], [6, 'data-architecture', 'Service mesh implementation']);
   });
 });

@@ -2,9 +2,10 @@
 // reported with its file and line, and whatever could be read is still returned, so that the
 // extension shows the lessons that are fine and says what is wrong with the rest.
 import { DEFAULT_SNIPPET_SETTINGS, parseSnippetSettings, type SnippetSettings } from '../snippets/settings.ts';
+import { parseBrief } from './briefParser.ts';
 import { parseChallenge } from './challengeParser.ts';
 import { parseLesson, type LessonLink } from './lessonParser.ts';
-import { AREAS, LESSON_MINIMUMS, type Catalog, type Challenge, type Lesson } from './model.ts';
+import { AREAS, FOCUS_AREAS, LESSON_MINIMUMS, type Brief, type Catalog, type Challenge, type Lesson } from './model.ts';
 import type { ContentProblem } from './problems.ts';
 import type { ContentSource } from './source.ts';
 
@@ -80,9 +81,11 @@ export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog>
     challenges.push(parsed.challenge);
   }
 
+  const briefs = await loadBriefs(source, problems, links);
+
   const snippetSources = new Map<string, string>();
-  const snippets = await checkSnippets(source, lessons, problems, snippetSources);
-  checkReferences(lessons, challenges, links, lessonFiles, problems);
+  const snippets = await checkSnippets(source, [...lessons, ...briefs], problems, snippetSources);
+  checkReferences(lessons, challenges, links, lessonFiles, problems, briefs);
 
   const outlineIndex = (lesson: Lesson): number => {
     const areaIndex = AREAS.findIndex((area) => area.id === lesson.area);
@@ -94,6 +97,7 @@ export async function loadCatalog(source: ContentSource): Promise<LoadedCatalog>
       areas: AREAS,
       lessons: new Map(lessons.map((lesson) => [lesson.id, lesson])),
       challenges: new Map(challenges.map((challenge) => [challenge.id, challenge])),
+      briefs: new Map(briefs.map((brief) => [brief.id, brief])),
     },
     snippets,
     snippetSources,
@@ -130,7 +134,32 @@ function testScriptOf(packageJson: string | undefined): string | undefined {
   }
 }
 
-async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], problems: ContentProblem[], sources: Map<string, string>): Promise<Map<string, SnippetSettings>> {
+/** The focus-area briefs, each folder listed and every brief read at once, in outline order. */
+async function loadBriefs(source: ContentSource, problems: ContentProblem[], links: (LessonLink & { from?: string })[]): Promise<Brief[]> {
+  const listed = await Promise.all(FOCUS_AREAS.map(async (focus) => ({ focus, entries: (await source.list(`focus-areas/${focus.id}`)) ?? [] })));
+  const reads = listed.flatMap(({ focus, entries }) =>
+    entries.filter((entry) => entry.kind === 'file' && entry.name.endsWith('.md')).map((entry) => ({ focus, file: `focus-areas/${focus.id}/${entry.name}`, id: entry.name.replace(/\.md$/, '') })),
+  );
+  const texts = await Promise.all(reads.map(({ focus, file, id }) => (focus.outline.includes(id) ? source.readFile(file) : Promise.resolve(undefined))));
+  const briefs: Brief[] = [];
+  for (const [index, { focus, file, id }] of reads.entries()) {
+    if (!focus.outline.includes(id)) {
+      problems.push({ file, line: 1, message: `\`${id}\` is not a topic of the ${focus.title} focus area (${focus.outline.join(', ')})` });
+      continue;
+    }
+    const parsed = parseBrief(file, texts[index] ?? '');
+    problems.push(...parsed.problems);
+    links.push(...parsed.links.map((link) => ({ ...link, from: file })));
+    if (!parsed.brief) continue;
+    const position = focus.outline.indexOf(id) + 1;
+    if (parsed.brief.order !== position) problems.push({ file, line: 1, message: `\`order\` is ${parsed.brief.order}, but the focus area puts \`${id}\` at position ${position}` });
+    briefs.push(parsed.brief);
+  }
+  const rank = (brief: Brief): number => FOCUS_AREAS.findIndex((focus) => focus.id === brief.focus) * 10 + brief.order;
+  return briefs.sort((a, b) => rank(a) - rank(b));
+}
+
+async function checkSnippets(source: ContentSource, lessons: readonly (Lesson | Brief)[], problems: ContentProblem[], sources: Map<string, string>): Promise<Map<string, SnippetSettings>> {
   const runnable = new Map<string, SnippetSettings>();
   const folderOf = (path: string): string => path.replace(/\/[^/]*$/, '');
   const included = new Set(lessons.flatMap((lesson) => lesson.snippets.map((include) => include.path)));
@@ -164,7 +193,8 @@ async function checkSnippets(source: ContentSource, lessons: readonly Lesson[], 
         problems.push({ file: lesson.file, line: include.line, message: `snippet \`${include.path}\` has no expected output \`${expected}\`` });
       }
     }
-    if (benchmarks < LESSON_MINIMUMS.benchmarks) {
+    // A brief's snippets are optional, and none has to be a benchmark.
+    if (lesson.kind === 'lesson' && benchmarks < LESSON_MINIMUMS.benchmarks) {
       const section = lesson.headings.find((heading) => heading.text === 'Performance benchmarks');
       problems.push({ file: lesson.file, line: section?.line ?? lesson.bodyLine, message: `needs at least ${LESSON_MINIMUMS.benchmarks} benchmark snippet (marked "benchmark": true in snippets.json), has ${benchmarks}` });
     }
@@ -211,15 +241,19 @@ function checkReferences(
   links: readonly (LessonLink & { from?: string })[],
   lessonFiles: ReadonlySet<string>,
   problems: ContentProblem[],
+  briefs: readonly Brief[] = [],
 ): void {
   const lessonIds = new Set<string>();
   const blockIds = new Map<string, string>();
   const challengeIds = new Set(challenges.map((challenge) => challenge.id));
   const outline = new Set(AREAS.flatMap((area) => area.outline));
 
-  for (const lesson of lessons) {
-    if (lessonIds.has(lesson.id)) problems.push({ file: lesson.file, line: 1, message: `lesson id \`${lesson.id}\` is used twice` });
-    lessonIds.add(lesson.id);
+  const documentIds = new Map<string, string>();
+  for (const lesson of [...lessons, ...briefs]) {
+    const first = documentIds.get(lesson.id);
+    if (first !== undefined) problems.push({ file: lesson.file, line: 1, message: `${lesson.kind} id \`${lesson.id}\` is already used by ${first}` });
+    else documentIds.set(lesson.id, lesson.file);
+    if (lesson.kind === 'lesson') lessonIds.add(lesson.id);
     for (const block of [...lesson.interviewQuestions, ...lesson.quizCards]) {
       const first = blockIds.get(block.id);
       if (first !== undefined) problems.push({ file: lesson.file, line: block.line, message: `id \`${block.id}\` is already used at ${first}` });
@@ -241,6 +275,14 @@ function checkReferences(
     for (const lesson of challenge.lessons) {
       // A challenge may point at a lesson of the outline that is not written yet.
       if (!outline.has(lesson)) problems.push({ file: `${challenge.folder}/challenge.md`, line: 1, message: `lesson \`${lesson}\` is not in the study outline` });
+    }
+  }
+  for (const brief of briefs) {
+    for (const lesson of brief.lessons) {
+      if (!outline.has(lesson)) problems.push({ file: brief.file, line: 1, message: `lesson \`${lesson}\` is not in the study outline` });
+    }
+    for (const challenge of brief.challenges) {
+      if (!challengeIds.has(challenge)) problems.push({ file: brief.file, line: 1, message: `challenge \`${challenge}\` does not exist under challenges/` });
     }
   }
   for (const link of links) {

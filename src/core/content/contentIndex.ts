@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import { loadCatalog, type LoadedCatalog } from './catalog.ts';
-import { AREAS, type Challenge, type Lesson } from './model.ts';
+import { AREAS, type Brief, type Challenge, type Lesson } from './model.ts';
 import type { ContentEntry, ContentSource } from './source.ts';
 import { DEFAULT_SNIPPET_SETTINGS, type SnippetSettings } from '../snippets/settings.ts';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface Observed {
   readonly reads: ReadonlyMap<string, string | undefined>;
@@ -69,6 +69,7 @@ export async function buildContentIndex(source: ContentSource): Promise<{ loaded
     lists: [...observed.lists.keys()].sort(),
     lessons: [...loaded.catalog.lessons.values()],
     challenges: [...loaded.catalog.challenges.values()],
+    briefs: [...(loaded.catalog.briefs?.values() ?? [])],
     snippets: [...loaded.snippets],
     problems: loaded.problems,
   };
@@ -83,6 +84,7 @@ const IndexSchema = v.object({
   lists: v.array(v.string()),
   lessons: v.array(v.looseObject({ kind: v.literal('lesson'), id: v.string() })),
   challenges: v.array(v.looseObject({ kind: v.literal('challenge'), id: v.string() })),
+  briefs: v.array(v.looseObject({ kind: v.literal('brief'), id: v.string() })),
   snippets: v.array(v.tuple([v.string(), v.looseObject({})])),
   problems: v.array(v.looseObject({ file: v.string(), line: v.number(), message: v.string() })),
 });
@@ -117,8 +119,9 @@ export async function loadCatalogIndexed(source: ContentSource, indexText: strin
     return { loaded: await loadCatalog(replaying(source, observed)), from: 'content', why: 'the content changed since the index was built' };
   }
   const lessons = index.lessons as unknown as Lesson[];
+  const briefs = index.briefs as unknown as Brief[];
   const snippetSources = new Map<string, string>();
-  for (const lesson of lessons) {
+  for (const lesson of [...lessons, ...briefs]) {
     for (const include of lesson.snippets) {
       const text = observed.reads.get(include.path);
       if (text !== undefined) snippetSources.set(include.path, text);
@@ -131,6 +134,7 @@ export async function loadCatalogIndexed(source: ContentSource, indexText: strin
         areas: AREAS,
         lessons: new Map(lessons.map((lesson) => [lesson.id, lesson])),
         challenges: new Map((index.challenges as unknown as Challenge[]).map((challenge) => [challenge.id, challenge])),
+        briefs: new Map(briefs.map((brief) => [brief.id, brief])),
       },
       // JSON has no undefined: the defaults put back the keys it dropped (benchIterations).
       snippets: new Map(index.snippets.map(([path, settings]) => [path, { ...DEFAULT_SNIPPET_SETTINGS, ...(settings as Partial<SnippetSettings>) }])),

@@ -139,11 +139,74 @@ export interface Challenge {
   readonly body: string;
 }
 
+/** The outline's interview focus areas, four topics each; a brief covers one topic (`content/focus-areas/<focus>/<brief>.md`). */
+export interface FocusArea {
+  readonly id: string;
+  readonly title: string;
+  readonly outline: readonly string[];
+}
+
+export const FOCUS_AREAS: readonly FocusArea[] = [
+  { id: 'system-architecture', title: 'System architecture', outline: ['microservices-vs-monolith', 'event-driven-architecture', 'service-mesh', 'api-gateway'] },
+  { id: 'data-architecture', title: 'Data architecture', outline: ['cap-theorem', 'eventual-consistency', 'multi-region-data', 'data-pipelines'] },
+  { id: 'performance-scale', title: 'Performance and scale', outline: ['query-optimization', 'caching-layers', 'load-balancing', 'rate-limiting'] },
+  { id: 'security-reliability', title: 'Security and reliability', outline: ['authn-authz', 'secret-management', 'disaster-recovery', 'observability'] },
+];
+
+/** The six sections of every brief, in order. */
+export const BRIEF_SECTIONS = ['What interviewers probe', 'Mechanisms and trade-offs', 'Interview questions', 'Check your understanding', 'Go deeper', 'Further reading'] as const;
+
+export const BRIEF_DEPTHS = ['full', 'angle'] as const;
+export type BriefDepth = (typeof BRIEF_DEPTHS)[number];
+
+/** The guide's minimums for a brief: a full brief, or the interview angle on a topic a lesson covers. */
+export const BRIEF_MINIMUMS = {
+  proseWords: { full: 1500, angle: 600 },
+  interviewQuestions: 3,
+  quizCards: 3,
+  furtherReadingLinks: 3,
+} as const;
+
+export interface Brief {
+  readonly kind: 'brief';
+  readonly id: string;
+  readonly title: string;
+  readonly focus: string;
+  readonly order: number;
+  readonly level: Level;
+  readonly depth: BriefDepth;
+  readonly minutes: number;
+  readonly lessons: readonly string[];
+  readonly challenges: readonly string[];
+  readonly tags: readonly string[];
+  readonly file: string;
+  readonly body: string;
+  readonly bodyLine: number;
+  readonly headings: readonly Heading[];
+  readonly snippets: readonly SnippetInclude[];
+  readonly interviewQuestions: readonly InterviewQuestion[];
+  readonly quizCards: readonly QuizCard[];
+  readonly proseWords: number;
+}
+
 export interface Catalog {
   readonly areas: readonly Area[];
   /** Lessons by id, in outline order. */
   readonly lessons: ReadonlyMap<string, Lesson>;
   readonly challenges: ReadonlyMap<string, Challenge>;
+  /** Focus-area briefs by id, in outline order (absent: none written). */
+  readonly briefs?: ReadonlyMap<string, Brief>;
+}
+
+/** A page the lesson panel shows: a lesson, or a focus-area brief (their ids share one space). */
+export type StudyDocument = Lesson | Brief;
+
+export function documentOf(catalog: Catalog, id: string): StudyDocument | undefined {
+  return catalog.lessons.get(id) ?? catalog.briefs?.get(id);
+}
+
+export function briefsOfFocus(catalog: Catalog, focusId: string): Brief[] {
+  return [...(catalog.briefs?.values() ?? [])].filter((brief) => brief.focus === focusId).sort((a, b) => a.order - b.order);
 }
 
 export function lessonsOfArea(catalog: Catalog, areaId: string): Lesson[] {

@@ -34,7 +34,7 @@ export interface RenderedLesson {
  * (highlightCode). Highlighting is most of a render (a large lesson carries 60 KB of
  * TypeScript), so the page is shown first and coloured when the webview is ready for it.
  */
-export function renderLesson(lesson: Lesson, context: RenderContext): RenderedLesson {
+export function renderLesson(lesson: Pick<Lesson, 'file' | 'body'>, context: RenderContext): RenderedLesson {
   const code: CodeBlock[] = [];
   /** The attribute that numbers a block to colour later; none for a block never highlighted (a diagram). */
   const numbered = (text: string, language: string | undefined): string => {

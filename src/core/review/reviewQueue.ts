@@ -9,9 +9,10 @@ import type { CardSchedule } from './schedule.ts';
 export interface ReviewCard {
   readonly id: string;
   readonly kind: 'quiz' | 'interview';
-  /** The lesson the card belongs to. */
+  /** The lesson (or focus-area brief) the card belongs to: its page opens with the lesson panel. */
   readonly lessonId: string;
   readonly lessonTitle: string;
+  /** The lesson's area, or the brief's focus area. */
   readonly area: string;
   /** An interview question's own level; a quiz card takes its lesson's. */
   readonly level: Level;
@@ -48,8 +49,8 @@ export interface ReviewQueue {
 
 export function reviewCards(catalog: Catalog): ReviewCard[] {
   const cards: ReviewCard[] = [];
-  for (const lesson of catalog.lessons.values()) {
-    const base = { lessonId: lesson.id, lessonTitle: lesson.title, area: lesson.area };
+  for (const lesson of [...catalog.lessons.values(), ...(catalog.briefs?.values() ?? [])]) {
+    const base = { lessonId: lesson.id, lessonTitle: lesson.title, area: lesson.kind === 'lesson' ? lesson.area : lesson.focus };
     for (const card of lesson.quizCards) cards.push({ ...base, id: card.id, kind: 'quiz', level: lesson.level, question: card.question, answer: card.answer, why: card.why });
     for (const question of lesson.interviewQuestions) cards.push({ ...base, id: question.id, kind: 'interview', level: question.level, question: question.question, answer: question.answer });
   }

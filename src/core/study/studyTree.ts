@@ -1,6 +1,6 @@
 // What the study view shows, decided without the editor: the areas with their lessons, the
 // challenges, each with its state, description and tooltip, under the learner's level filter.
-import { DIFFICULTIES, lessonsOfArea, LEVELS, type Catalog, type Challenge, type Lesson, type Level } from '../content/model.ts';
+import { briefsOfFocus, DIFFICULTIES, FOCUS_AREAS, lessonsOfArea, LEVELS, type Brief, type Catalog, type Challenge, type Lesson, type Level } from '../content/model.ts';
 import { challengeProgress, lessonState, type ItemState, type Progress } from '../progress/progress.ts';
 
 export type LevelFilter = 'all' | Level;
@@ -24,13 +24,23 @@ export interface ChallengeNode {
   readonly state: ItemState;
 }
 
+/** A focus-area brief: the interview angle on one topic of the outline's focus areas. */
+export interface BriefNode {
+  readonly kind: 'brief';
+  readonly id: string;
+  readonly label: string;
+  readonly description: string;
+  readonly tooltip: string;
+  readonly state: ItemState;
+}
+
 export interface GroupNode {
-  readonly kind: 'area' | 'challenges';
+  readonly kind: 'area' | 'challenges' | 'focus';
   readonly id: string;
   readonly label: string;
   /** `done/total` of the items shown. */
   readonly description: string;
-  readonly children: readonly (LessonNode | ChallengeNode)[];
+  readonly children: readonly (LessonNode | ChallengeNode | BriefNode)[];
 }
 
 /** Stands in for an empty tree under a level filter, so that it does not read as unreadable content. */
@@ -49,7 +59,7 @@ export interface TodayNode {
   readonly description: string;
 }
 
-export type StudyNode = GroupNode | LessonNode | ChallengeNode | NoticeNode | TodayNode;
+export type StudyNode = GroupNode | LessonNode | ChallengeNode | BriefNode | NoticeNode | TodayNode;
 
 /**
  * Whether an item belongs to the learner's track: a target level takes in its own items and
@@ -86,7 +96,25 @@ export function buildStudyTree(catalog: Catalog, progress: Progress, filter: Lev
   if (challenges.length > 0) {
     groups.push(group('challenges', 'challenges', 'Challenges', challenges.map((challenge) => challengeNode(challenge, challengeProgress(progress, challenge.id).state))));
   }
+  // The interview focus areas after the outline's areas and challenges: briefs are the angle on
+  // what the lessons teach in depth.
+  for (const focus of FOCUS_AREAS) {
+    const briefs = briefsOfFocus(catalog, focus.id).filter((brief) => shown(brief.level));
+    if (briefs.length === 0) continue;
+    groups.push(group('focus', focus.id, `Focus: ${focus.title}`, briefs.map((brief) => briefNode(brief, lessonState(progress, brief.id)))));
+  }
   return groups;
+}
+
+function briefNode(brief: Brief, state: ItemState): BriefNode {
+  return {
+    kind: 'brief',
+    id: brief.id,
+    label: brief.title,
+    description: `${brief.minutes} min · ${brief.level}`,
+    tooltip: [`${brief.title} (${STATE_WORDS[state]})`, '', `Interview brief, ${brief.depth === 'full' ? 'full' : 'the interview angle on its lessons'}.`].join('\n'),
+    state,
+  };
 }
 
 /** Overall completion for the status bar: every lesson and challenge in the catalog, whatever the filter. */
@@ -96,7 +124,7 @@ export function completion(catalog: Catalog, progress: Progress): { done: number
   return { done: lessons + challenges, total: catalog.lessons.size + catalog.challenges.size };
 }
 
-function group(kind: GroupNode['kind'], id: string, label: string, children: (LessonNode | ChallengeNode)[]): GroupNode {
+function group(kind: GroupNode['kind'], id: string, label: string, children: (LessonNode | ChallengeNode | BriefNode)[]): GroupNode {
   const done = children.filter((child) => child.state === 'done').length;
   return { kind, id, label, description: `${done}/${children.length}`, children };
 }

@@ -2,10 +2,13 @@
 // styles only from the extension's media folder, the one script only by nonce, no remote
 // resource of any kind.
 import type { Challenge, Lesson } from '../content/model.ts';
+
+/** What the page header needs of a lesson or a brief (a brief has no week and no objectives). */
+export type PageDocument = Pick<Lesson, 'id' | 'title' | 'minutes' | 'level'> & { readonly week?: number; readonly objectives?: readonly string[] };
 import { escapeHtml } from '../markdown/highlight.ts';
 
 export interface LessonPageInput {
-  readonly lesson: Lesson;
+  readonly lesson: PageDocument;
   /** Names this render: the colours for its code blocks are posted with it (renderLesson, highlightCode). */
   readonly renderId?: string;
   readonly areaTitle: string;
@@ -67,9 +70,9 @@ export function lessonPage(input: LessonPageInput): string {
 </head>
 <body data-lesson-id="${e(lesson.id)}"${input.renderId ? ` data-render="${e(input.renderId)}"` : ''} data-complete="${String(input.complete)}"${input.anchor ? ` data-anchor="${e(input.anchor)}"` : ''}>
 <header class="lesson-header">
-<p class="breadcrumb">${e(input.areaTitle)} · ${lesson.minutes} min · ${e(lesson.level)} · week ${lesson.week}</p>
+<p class="breadcrumb">${e(input.areaTitle)} · ${lesson.minutes} min · ${e(lesson.level)}${lesson.week === undefined ? '' : ` · week ${lesson.week}`}</p>
 <h1>${e(lesson.title)}</h1>
-<details class="objectives" open><summary>You will be able to</summary><ul>${lesson.objectives.map((objective) => `<li>${e(objective)}</li>`).join('')}</ul></details>
+${lesson.objectives && lesson.objectives.length > 0 ? `<details class="objectives" open><summary>You will be able to</summary><ul>${lesson.objectives.map((objective) => `<li>${e(objective)}</li>`).join('')}</ul></details>` : ''}
 ${completeButton('top')}
 </header>
 <main>

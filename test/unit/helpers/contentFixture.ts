@@ -152,3 +152,64 @@ export function validContent(): Record<string, string> {
     ...challengeFiles(),
   };
 }
+
+export interface BriefOptions {
+  id?: string;
+  focus?: string;
+  order?: number;
+  frontMatter?: Record<string, string>;
+  body?: string;
+  words?: number;
+}
+
+export function briefText(options: BriefOptions = {}): string {
+  const id = options.id ?? 'service-mesh';
+  const fields: Record<string, string> = {
+    id,
+    title: 'Service mesh implementation',
+    focus: options.focus ?? 'system-architecture',
+    order: String(options.order ?? 3),
+    level: 'principal',
+    depth: 'full',
+    minutes: '40',
+    lessons: '[event-loop]',
+    challenges: '[rate-limiter]',
+    tags: '[service-mesh]',
+    ...options.frontMatter,
+  };
+  const yaml = Object.entries(fields)
+    .filter(([, value]) => value !== '<omit>')
+    .map(([key, value]) => `${key}: ${value}`)
+    .join('\n');
+  const body =
+    options.body ??
+    [
+      'An introduction.',
+      '',
+      '## What interviewers probe',
+      '',
+      filler(options.words ?? 1600),
+      '',
+      '## Mechanisms and trade-offs',
+      '',
+      'Sidecars and their cost.',
+      '',
+      '## Interview questions',
+      '',
+      interviewBlocks(id, 3),
+      '## Check your understanding',
+      '',
+      quizBlocks(id, 3),
+      '## Go deeper',
+      '',
+      '- [The event loop](../../node-fundamentals/event-loop.md)',
+      '',
+      '## Further reading',
+      '',
+      '- [Envoy](https://www.envoyproxy.io/docs)',
+      '- [Istio](https://istio.io/latest/docs/)',
+      '- [SPIFFE](https://spiffe.io/docs/latest/)',
+      '',
+    ].join('\n');
+  return `---\n${yaml}\n---\n${body}`;
+}
