@@ -25,8 +25,8 @@ const common = {
 /** What ships in the .vsix: the extension, loaded by the extension host. */
 const shipped = {
   ...common,
-  // discovery.js and render.js are loaded on first use (src/vscode/lazy.ts).
-  entryPoints: { extension: 'src/extension.ts', discovery: 'src/core/testing/discovery.ts', render: 'src/core/webview/render.ts' },
+  // discovery.js, render.js and review.js are loaded on first use (src/vscode/lazy.ts).
+  entryPoints: { extension: 'src/extension.ts', discovery: 'src/core/testing/discovery.ts', render: 'src/core/webview/render.ts', review: 'src/core/review/schedule.ts' },
   outdir: 'dist',
   metafile: true,
 };

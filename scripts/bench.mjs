@@ -36,6 +36,7 @@ const vsix = statSync(join(ROOT, 'backend-interview-prep.vsix')).size;
 row('bundle dist/extension.js (minified), read at activation', kb(bundle), 'aim: under 300 KB');
 row('  dist/render.js, read when the first page opens', kb(statSync(join(ROOT, 'dist', 'render.js')).size), 'markdown-it and highlight.js');
 row('  dist/discovery.js, read when the first challenge is discovered', kb(statSync(join(ROOT, 'dist', 'discovery.js')).size), 'acorn and acorn-loose');
+row('  dist/review.js, read when the first review sitting starts', kb(statSync(join(ROOT, 'dist', 'review.js')).size), 'ts-fsrs');
 row('reporter dist/reporter.mjs (minified)', kb(reporter));
 row('package backend-interview-prep.vsix', kb(vsix), 'aim: under 10 MB with the content libraries: PGlite alone is 7.0 MB of it compressed (its 9.1 MB wasm and 6.2 MB data), all content libraries 8.1 MB; 1.5 MB with the API-design libraries only, 0.59 MB with none');
 

@@ -5,6 +5,7 @@
 // tests, and in development, the same files are built by esbuild.mjs.
 import { join } from 'node:path';
 import type * as Discovery from '../core/testing/discovery.ts';
+import type * as Review from '../core/review/schedule.ts';
 import type * as Render from '../core/webview/render.ts';
 
 function lazy(file: string): () => unknown {
@@ -18,3 +19,6 @@ export const discovery = lazy('discovery.js') as () => typeof Discovery;
 
 /** The lesson and statement page renderers (markdown-it with highlight.js), from dist/render.js. */
 export const render = lazy('render.js') as () => typeof Render;
+
+/** The review scheduler (ts-fsrs), from dist/review.js: loaded when a review sitting starts. */
+export const review = lazy('review.js') as () => typeof Review;

@@ -4,9 +4,10 @@ import { AREAS, FOCUS_AREAS, LEVELS, type Level } from '../core/content/model.ts
 import { recordRating, setReviewSchedule, type Progress } from '../core/progress/progress.ts';
 import { buildQueue, cramCards, matchesFilter, reviewCards, type ReviewCard, type ReviewFilter } from '../core/review/reviewQueue.ts';
 import { ReviewSession } from '../core/review/reviewSession.ts';
-import { formatInterval, ReviewScheduler } from '../core/review/schedule.ts';
+import { formatInterval } from '../core/review/card.ts';
+import type { ReviewScheduler } from '../core/review/schedule.ts';
 import { parseReviewMessage } from '../core/webview/messages.ts';
-import { render } from './lazy.ts';
+import { render, review } from './lazy.ts';
 import type { Study } from './study.ts';
 
 export interface ReviewOptions {
@@ -66,7 +67,7 @@ export class ReviewPanel implements vscode.Disposable {
   private scratch = '';
   /** The HTML on show, for the integration tests. */
   html: string | undefined;
-  private readonly scheduler = new ReviewScheduler();
+  private schedulerInstance: ReviewScheduler | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly study: Study;
   private readonly media: vscode.Uri;
@@ -107,7 +108,8 @@ export class ReviewPanel implements vscode.Disposable {
       this.heldBack = queue.heldBack;
     }
     this.options = options;
-    this.session = new ReviewSession(sitting, progress.reviews, this.scheduler, { cram: options.cram ?? false });
+    this.schedulerInstance ??= new (review().ReviewScheduler)();
+    this.session = new ReviewSession(sitting, progress.reviews, this.schedulerInstance, { cram: options.cram ?? false });
     this.scratch = '';
     this.panel ??= this.adopt(
       vscode.window.createWebviewPanel(ReviewPanel.viewType, 'Review', { viewColumn: vscode.ViewColumn.Active, preserveFocus: show.preserveFocus ?? false }, { enableFindWidget: true }),

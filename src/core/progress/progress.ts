@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { isDay, localDay } from '../plan/calendar.ts';
 import type { PlanSettings } from '../plan/plan.ts';
-import { MEMORY_STATES, type CardSchedule } from '../review/schedule.ts';
+import { MEMORY_STATES, type CardSchedule } from '../review/card.ts';
 import { Count, describeValue, ID_PATTERN, IsoTime, PlainObject, plainObject } from '../schemas.ts';
 
 /** 2 added `reviews`, `activeDays` and `plan`; a version 1 value reads as version 2 without them. */

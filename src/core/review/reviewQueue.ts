@@ -4,7 +4,7 @@
 // `newPerDay` a day; after that FSRS decides when it comes back.
 import { LEVELS, type Catalog, type Level } from '../content/model.ts';
 import { localDay } from '../plan/calendar.ts';
-import type { CardSchedule } from './schedule.ts';
+import type { CardSchedule } from './card.ts';
 
 export interface ReviewCard {
   readonly id: string;

@@ -1,38 +1,12 @@
 // When a review card comes back: FSRS through the `ts-fsrs` package, with its default FSRS-6
 // parameters (they predict recall far better than SM-2 without any training on the learner's
 // own history). This module only translates between the package's `Card` (Dates, a numeric
-// state) and the plain JSON record that progress stores.
+// state) and the plain JSON record that progress stores (card.ts). It is bundled on its own
+// (dist/review.js) and loaded when a sitting starts.
 import { createEmptyCard, fsrs, Rating, State, type Card, type FSRS, type FSRSParameters, type Grade } from 'ts-fsrs';
+import { formatInterval, RATINGS, type CardSchedule, type MemoryState, type RatingPreview, type ReviewRating } from './card.ts';
 
-export const RATINGS = ['again', 'hard', 'good', 'easy'] as const;
-export type ReviewRating = (typeof RATINGS)[number];
-
-export const MEMORY_STATES = ['new', 'learning', 'review', 'relearning'] as const;
-export type MemoryState = (typeof MEMORY_STATES)[number];
-
-/** What progress keeps per card: exactly what FSRS needs, as JSON. */
-export interface CardSchedule {
-  /** ISO 8601: when the card is due again. */
-  readonly due: string;
-  readonly stability: number;
-  readonly difficulty: number;
-  readonly scheduledDays: number;
-  readonly learningSteps: number;
-  readonly reps: number;
-  readonly lapses: number;
-  readonly state: MemoryState;
-  /** ISO 8601 of the last rating. */
-  readonly lastReview: string;
-  /** ISO 8601 of the first rating: the cap on new cards per day counts these. */
-  readonly introducedAt: string;
-}
-
-export interface RatingPreview {
-  readonly rating: ReviewRating;
-  readonly schedule: CardSchedule;
-  /** The wait until the card is due again, as a button shows it (`10m`, `3d`, `2.1mo`). */
-  readonly interval: string;
-}
+export { formatInterval, MEMORY_STATES, RATINGS, type CardSchedule, type MemoryState, type RatingPreview, type ReviewRating } from './card.ts';
 
 const GRADES: Record<ReviewRating, Grade> = { again: Rating.Again, hard: Rating.Hard, good: Rating.Good, easy: Rating.Easy };
 const STATES: Record<State, MemoryState> = { [State.New]: 'new', [State.Learning]: 'learning', [State.Review]: 'review', [State.Relearning]: 'relearning' };
@@ -99,22 +73,4 @@ function fromCard(card: Card, introducedAt: string): CardSchedule {
     lastReview: (card.last_review ?? card.due).toISOString(),
     introducedAt,
   };
-}
-
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-/** A wait as a rating button shows it: minutes under an hour, hours under a day, then days, months (30 d) and years (365 d). */
-export function formatInterval(ms: number): string {
-  if (ms < HOUR) return `${Math.max(1, Math.round(ms / MINUTE))}m`;
-  if (ms < DAY) return `${Math.round(ms / HOUR)}h`;
-  const days = ms / DAY;
-  if (days < 30) return `${Math.round(days)}d`;
-  if (days < 365) return `${trim(days / 30)}mo`;
-  return `${trim(days / 365)}y`;
-}
-
-function trim(value: number): string {
-  return value.toFixed(1).replace(/\.0$/, '');
 }

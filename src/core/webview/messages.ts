@@ -1,7 +1,7 @@
 // The messages the lesson webview may send. Everything from the webview is untrusted input:
 // it is parsed against this schema and anything else is dropped.
 import * as v from 'valibot';
-import { RATINGS, type ReviewRating } from '../review/schedule.ts';
+import { RATINGS, type ReviewRating } from '../review/card.ts';
 import { Id, isSafeRelativePath, parseOrUndefined } from '../schemas.ts';
 
 export type LessonMessage =

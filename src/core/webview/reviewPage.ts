@@ -2,7 +2,7 @@
 // model answer shows (recall, not recognition); then the answer beside what the learner wrote,
 // and four ratings, each with the wait it gives. The same strict CSP as every page.
 import type { ReviewCard } from '../review/reviewQueue.ts';
-import type { RatingPreview } from '../review/schedule.ts';
+import type { RatingPreview } from '../review/card.ts';
 import { escapeHtml } from '../markdown/highlight.ts';
 import { contentSecurityPolicy } from './lessonPage.ts';
 import { renderPageMarkdown } from './pageMarkdown.ts';
