@@ -39,7 +39,11 @@ async function waitForStatus(page, pattern) {
 /** Runs a palette command by its title, as a person would. */
 async function palette(page, title) {
   await page.keyboard.press('F1');
-  await page.keyboard.type(title);
+  // Typed into the palette's own box: keys sent straight after F1 can still go to a webview
+  // that had the focus.
+  const box = page.locator('.quick-input-widget input').first();
+  await box.waitFor({ state: 'visible', timeout: 15_000 });
+  await box.fill(`>${title}`);
   // By the start of its label: Enter would take the best fuzzy match, which can be another command.
   const row = page.locator(`.quick-input-list .monaco-list-row[aria-label^="${title}"]`).first();
   await row.waitFor({ timeout: 15_000 });
@@ -273,6 +277,25 @@ export async function runUiSmoke({ browser, server, workspace, screenshots }) {
     await page.keyboard.press('u');
     await frameWith(page, `body.review[data-card="${firstCard}"][data-revealed="true"]`);
     steps.push(`key 3 rated "Good" and moved on, key U took it back (${await shot('review-undo')})`);
+
+    // The plan as a new learner sets it up: a start date typed into the input box, then Today.
+    await palette(page, 'Backend Study: Set Plan Start Date...');
+    const dateBox = page.locator('.quick-input-widget input').first();
+    await dateBox.waitFor({ state: 'visible', timeout: 15_000 });
+    await dateBox.fill('2026-02-30');
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'A calendar day' }).first().waitFor({ timeout: 10_000 });
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    await dateBox.fill(day);
+    // The box takes Enter only once its (debounced) validation has cleared the old message.
+    await page.locator('.quick-input-widget .quick-input-message', { hasText: 'A calendar day' }).first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden', timeout: 10_000 });
+    await palette(page, 'Backend Study: Open Study Plan (Today)');
+    const plan = await frameWith(page, 'body.plan .plan-today');
+    const todayText = (await plan.locator('.plan-today').innerText()).replace(/\s+/g, ' ');
+    if (!/Day 1 of 28/.test(todayText)) throw new Error(`the plan page's Today says "${todayText.slice(0, 200)}"`);
+    steps.push(`a start date refused as 2026-02-30, taken as ${day}; the plan shows day 1 of 28 (${await shot('plan-today')})`);
     return { ok: true, detail: steps.join('; ') };
   } catch (error) {
     const file = await shot('failure').catch(() => 'no screenshot');
