@@ -133,7 +133,7 @@ export class PlanPanel implements vscode.Disposable {
       const text = await vscode.window.showInputBox({
         title: 'Study plan',
         prompt: 'How many hours a week can you study?',
-        value: String(current.hoursPerWeek ?? 10),
+        value: current.hoursPerWeek === undefined ? '' : String(current.hoursPerWeek),
         validateInput: (input) => (validHours(Number(input)) ? undefined : 'A number of hours from 0.5 to 100.'),
       });
       if (text === undefined) return;

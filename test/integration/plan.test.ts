@@ -43,6 +43,9 @@ describe('the study plan and Today', () => {
     await waitFor(() => /Day 1 of 28/.test(textOf(planPanel.html ?? '')), 'the plan page to show day 1 of 28');
     const text = textOf(planPanel.html!);
     assert.match(text, /28 day\(s\) left/);
+    // No hours a week set: the plan takes what the outline needs, and everything fits.
+    assert.match(text, /h a week \(what the outline needs in these days; set your own with Hours a week\)/);
+    assert.doesNotMatch(text, /do not fit/);
     assert.match(text, /Today’s items/);
     const { catalog } = await study.loaded();
     const first = catalog.lessons.get('event-loop')!;

@@ -91,7 +91,20 @@ describe('the study plan', () => {
   it('counts down to a start in the future', () => {
     const plan = buildPlan(catalog, { start: '2026-12-07' }, doneSet());
     assert.deepEqual({ ...todayView(plan, '2026-12-05'), day: undefined }, { date: '2026-12-05', startsIn: 2, day: undefined, overdue: [], items: [], practice: false, daysRemaining: 28 });
-    assert.equal(plan.settings.hoursPerWeek, 10);
+    // 435 minutes over 25 study days is 2.03 h a week, rounded up to 2.5; everything fits.
+    assert.deepEqual([plan.settings.hoursPerWeek, plan.hoursDerived, plan.unscheduled.length], [2.5, true, 0]);
+  });
+
+  it('without hours a week, takes what the outline needs in the days there are', () => {
+    // Hand-computed. One week to the interview: 5 study days for 435 minutes is 10.15 h a week,
+    // rounded up to 10.5 (90 min a day): event-loop fills day 0, error-handling and rate-limiter
+    // day 1, streams day 2, rest day 3, communication starts on day 4. At 10 h (85.7 min a day)
+    // communication would start on day 5, a practice day.
+    const plan = buildPlan(catalog, { start: '2026-12-07', interview: '2026-12-14' }, doneSet());
+    assert.deepEqual([plan.settings.hoursPerWeek, plan.hoursDerived, plan.unscheduled.length], [10.5, true, 0]);
+    assert.deepEqual(byDay(plan), { 0: ['event-loop'], 1: ['error-handling', 'rate-limiter'], 2: ['streams'], 3: ['rest-best-practices'], 4: ['communication'] });
+    assert.deepEqual(buildPlan(catalog, { start: '2026-12-07', interview: '2026-12-14', hoursPerWeek: 10 }, doneSet()).unscheduled.map((entry) => entry.id), ['communication']);
+    assert.equal(buildPlan(catalog, { start: '2026-12-07', hoursPerWeek: 7 }, doneSet()).hoursDerived, false);
   });
 
   it('keeps a day’s items where they are as items get done', () => {

@@ -67,7 +67,6 @@ export const STUDY_WEEKS: readonly PlanWeek[] = [
   },
 ];
 
-export const DEFAULT_HOURS_PER_WEEK = 10;
 /** The outline's length when no interview date is set. */
 export const PLAN_DAYS = 28;
 
@@ -99,6 +98,8 @@ export interface PlanDay {
 
 export interface StudyPlan {
   readonly settings: Required<Pick<PlanSettings, 'start' | 'hoursPerWeek'>> & Pick<PlanSettings, 'interview'>;
+  /** The learner set no hours a week: these are the fewest at which everything fits. */
+  readonly hoursDerived: boolean;
   readonly days: readonly PlanDay[];
   /** The last day of the plan. */
   readonly end: string;
@@ -138,11 +139,32 @@ export function planEntries(catalog: Catalog, isDone: IsDone, track: LevelFilter
  * Spreads the outline over the days from the start to the interview (or four weeks). Each week
  * of the outline gets an equal share of the study days and its items never start before that
  * share does; within it, items fill days up to the daily minutes in order, and one longer than
- * a day runs into the next. The last days are practice.
+ * a day runs into the next. The last days are practice. Without hours a week from the learner,
+ * the plan takes what the outline needs: its minutes spread evenly over the study days, rounded
+ * up to a half hour, and more in half hours until every item starts before the practice days.
+ * A plan that says items do not fit at a number the learner never chose is no plan.
  */
 export function buildPlan(catalog: Catalog, settings: PlanSettings, isDone: IsDone, track: LevelFilter = 'all'): StudyPlan {
-  const hoursPerWeek = settings.hoursPerWeek !== undefined && settings.hoursPerWeek > 0 ? settings.hoursPerWeek : DEFAULT_HOURS_PER_WEEK;
   const length = settings.interview === undefined ? PLAN_DAYS : Math.max(1, daysBetween(settings.start, settings.interview));
+  const entries = planEntries(catalog, isDone, track);
+  const chosen = settings.hoursPerWeek !== undefined && settings.hoursPerWeek > 0 ? settings.hoursPerWeek : undefined;
+  if (chosen !== undefined) return spread(entries, settings, length, chosen, false);
+  const studyDays = length - practiceDays(length);
+  const total = entries.reduce((sum, entry) => sum + entry.minutes, 0);
+  // The least that could fit, then up in half hours: week starts and whole items can need more.
+  let hours = Math.max(0.5, Math.ceil(((total / Math.max(1, studyDays)) * 7 * 2) / 60) / 2);
+  let plan = spread(entries, settings, length, hours, true);
+  while (plan.unscheduled.length > 0 && hours < MAX_DERIVED_HOURS) {
+    hours += 0.5;
+    plan = spread(entries, settings, length, hours, true);
+  }
+  return plan;
+}
+
+/** No learner studies more: a plan that needs more than this says what does not fit. */
+const MAX_DERIVED_HOURS = 100;
+
+function spread(entries: readonly PlanEntry[], settings: PlanSettings, length: number, hoursPerWeek: number, hoursDerived: boolean): StudyPlan {
   const practice = practiceDays(length);
   const studyDays = length - practice;
   const minutesPerDay = (hoursPerWeek * 60) / 7;
@@ -152,7 +174,7 @@ export function buildPlan(catalog: Catalog, settings: PlanSettings, isDone: IsDo
   const unscheduled: PlanEntry[] = [];
   let day = 0;
   let used = 0;
-  for (const entry of planEntries(catalog, isDone, track)) {
+  for (const entry of entries) {
     const start = weekStart(entry.week);
     if (day < start) {
       day = start;
@@ -174,15 +196,16 @@ export function buildPlan(catalog: Catalog, settings: PlanSettings, isDone: IsDo
     }
   }
 
-  const days = placed.map((entries, index) => ({
+  const days = placed.map((dayEntries, index) => ({
     date: addDays(settings.start, index),
     index,
     week: Math.min(STUDY_WEEKS.length, STUDY_WEEKS.findLastIndex((week) => weekStart(week.week) <= index) + 1),
-    entries,
+    entries: dayEntries,
     practice: index >= studyDays,
   }));
   return {
     settings: { start: settings.start, hoursPerWeek, ...(settings.interview === undefined ? {} : { interview: settings.interview }) },
+    hoursDerived,
     days,
     end: addDays(settings.start, length - 1),
     unscheduled,

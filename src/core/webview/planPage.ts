@@ -89,7 +89,7 @@ function trackHtml(input: PlanPageInput): string {
 export function planPage(input: PlanPageInput): string {
   const { plan } = input;
   const settings = plan
-    ? `<p class="breadcrumb">From ${e(plan.settings.start)} to ${e(plan.end)}${plan.settings.interview ? ` · interview ${e(plan.settings.interview)}` : ''} · ${plan.settings.hoursPerWeek} h a week</p>`
+    ? `<p class="breadcrumb">From ${e(plan.settings.start)} to ${e(plan.end)}${plan.settings.interview ? ` · interview ${e(plan.settings.interview)}` : ''} · ${plan.settings.hoursPerWeek} h a week${plan.hoursDerived ? ' (what the outline needs in these days; set your own with Hours a week)' : ''}</p>`
     : '<p class="breadcrumb">No start date yet</p>';
   const unscheduled = plan && plan.unscheduled.length > 0
     ? `<p class="plan-warning">${plan.unscheduled.length} item(s) do not fit before the practice days at ${plan.settings.hoursPerWeek} hours a week. More hours a week, or a later interview date, makes room.</p>`
