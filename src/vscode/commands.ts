@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { AREAS, FOCUS_AREAS } from '../core/content/model.ts';
+import { REVIEW_GROUPS } from '../core/content/model.ts';
 import { setLessonState } from '../core/progress/progress.ts';
 import { filterDescription, LEVEL_FILTERS, type LevelFilter, type StudyNode } from '../core/study/studyTree.ts';
 import type { ChallengePanel } from './challengePanel.ts';
@@ -8,7 +8,8 @@ import type { Challenges, ScaffoldedChallenge } from './challenges.ts';
 import type { LessonPanel } from './lessonPanel.ts';
 import { exportProgressCommand, importProgressCommand, resetProgressCommand } from './progressCommands.ts';
 import { quickOpen } from './quickOpen.ts';
-import { parseReviewOptions, reviewCounts, type ReviewOptions, type ReviewPanel } from './reviewPanel.ts';
+import { parseReviewOptions } from '../core/webview/messages.ts';
+import { reviewCounts, type ReviewOptions, type ReviewPanel } from './reviewPanel.ts';
 import type { PlanPanel } from './planPanel.ts';
 import type { Snippets } from './snippets.ts';
 import type { Study } from './study.ts';
@@ -182,7 +183,7 @@ export function registerCommands({ log, study, studyView, lessonPanel, challenge
       const base = reviewOptionsOf(undefined, false);
       const picked = await vscode.window.showQuickPick(
         await Promise.all(
-          [...AREAS, ...FOCUS_AREAS].map(async (area) => {
+          REVIEW_GROUPS.map(async (area) => {
             const counts = await reviewCounts(study, new Date(), { ...base.filter, area: area.id });
             return { label: area.title, description: `${counts.due} due · ${counts.fresh} new`, area: area.id };
           }),

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { AREAS, FOCUS_AREAS, LEVELS, type Level } from '../core/content/model.ts';
+import { REVIEW_GROUPS } from '../core/content/model.ts';
 import { recordRating, setReviewSchedule, type Progress } from '../core/progress/progress.ts';
 import { buildQueue, cramCards, matchesFilter, reviewCards, type ReviewCard, type ReviewFilter } from '../core/review/reviewQueue.ts';
 import { ReviewSession } from '../core/review/reviewSession.ts';
 import { formatInterval } from '../core/review/card.ts';
 import type { ReviewScheduler } from '../core/review/schedule.ts';
-import { parseReviewMessage } from '../core/webview/messages.ts';
+import { parseReviewMessage, parseReviewOptions } from '../core/webview/messages.ts';
 import { render, review } from './lazy.ts';
 import type { Study } from './study.ts';
 
@@ -45,7 +45,7 @@ export async function reviewCounts(study: Study, now = new Date(), filter?: Revi
 
 function describeFilter(filter: ReviewFilter | undefined): string | undefined {
   const parts = [
-    filter?.area ? ([...AREAS, ...FOCUS_AREAS].find((area) => area.id === filter.area)?.title ?? filter.area) : undefined,
+    filter?.area ? (REVIEW_GROUPS.find((group) => group.id === filter.area)?.title ?? filter.area) : undefined,
     filter?.level ? `${filter.level} level${filter.level === 'senior' ? '' : ' and below'}` : undefined,
   ].filter((part) => part !== undefined);
   return parts.length > 0 ? parts.join(', ') : undefined;
@@ -62,7 +62,7 @@ export class ReviewPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private session: ReviewSession | undefined;
   private options: ReviewOptions = {};
-  private cards: ReviewCard[] = [];
+  private cards: readonly ReviewCard[] = [];
   private heldBack = 0;
   private scratch = '';
   /** The HTML on show, for the integration tests. */
@@ -227,12 +227,4 @@ export class ReviewPanel implements vscode.Disposable {
     this.panel?.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
   }
-}
-
-/** A sitting's limits from untrusted input (a command's argument, a restored webview's state); anything unknown is dropped. */
-export function parseReviewOptions(raw: unknown): ReviewOptions {
-  const options = raw as { filter?: { area?: unknown; level?: unknown }; cram?: unknown } | undefined;
-  const area = typeof options?.filter?.area === 'string' && [...AREAS, ...FOCUS_AREAS].some((candidate) => candidate.id === options.filter?.area) ? options.filter.area : undefined;
-  const level: Level | undefined = LEVELS.find((candidate) => candidate === options?.filter?.level);
-  return { filter: { ...(area ? { area } : {}), ...(level ? { level } : {}) }, cram: options?.cram === true };
 }

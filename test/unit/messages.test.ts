@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseChallengeMessage, parseLessonMessage } from '../../src/core/webview/messages.ts';
+import { parseChallengeMessage, parseLessonMessage, parseReviewOptions } from '../../src/core/webview/messages.ts';
 
 describe('parseLessonMessage', () => {
   it('accepts each known message', () => {
@@ -41,5 +41,14 @@ describe('parseChallengeMessage', () => {
 
   it('keeps an openLesson message whose anchor is bad, without the anchor', () => {
     assert.deepEqual(parseLessonMessage({ type: 'openLesson', lessonId: 'streams', anchor: '"><script>' }), { type: 'openLesson', lessonId: 'streams' });
+  });
+});
+
+describe('parseReviewOptions', () => {
+  it('keeps a known area or focus area, a level and cram, and drops anything else', () => {
+    assert.deepEqual(parseReviewOptions({ filter: { area: 'databases', level: 'staff' }, cram: true }), { filter: { area: 'databases', level: 'staff' }, cram: true });
+    assert.deepEqual(parseReviewOptions({ filter: { area: 'data-architecture' } }), { filter: { area: 'data-architecture' }, cram: false });
+    assert.deepEqual(parseReviewOptions({ filter: { area: '../etc', level: 'god' }, cram: 'yes', extra: 1 }), { filter: {}, cram: false });
+    for (const raw of [undefined, null, 'x', [], { filter: 'x' }]) assert.deepEqual(parseReviewOptions(raw), { filter: {}, cram: false }, JSON.stringify(raw));
   });
 });

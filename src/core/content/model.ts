@@ -198,6 +198,9 @@ export interface Catalog {
   readonly briefs?: ReadonlyMap<string, Brief>;
 }
 
+/** What a review sitting can be limited to: an area of the outline, or an interview focus area. */
+export const REVIEW_GROUPS: readonly { readonly id: string; readonly title: string }[] = [...AREAS, ...FOCUS_AREAS];
+
 /** A page the lesson panel shows: a lesson, or a focus-area brief (their ids share one space). */
 export type StudyDocument = Lesson | Brief;
 

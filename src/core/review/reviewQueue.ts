@@ -47,13 +47,19 @@ export interface ReviewQueue {
   readonly heldBack: number;
 }
 
-export function reviewCards(catalog: Catalog): ReviewCard[] {
+/** Per catalog: the due count is computed on every tree refresh and every minute, the cards only once. */
+const cardsOf = new WeakMap<Catalog, readonly ReviewCard[]>();
+
+export function reviewCards(catalog: Catalog): readonly ReviewCard[] {
+  const known = cardsOf.get(catalog);
+  if (known) return known;
   const cards: ReviewCard[] = [];
   for (const lesson of [...catalog.lessons.values(), ...(catalog.briefs?.values() ?? [])]) {
     const base = { lessonId: lesson.id, lessonTitle: lesson.title, area: lesson.kind === 'lesson' ? lesson.area : lesson.focus };
     for (const card of lesson.quizCards) cards.push({ ...base, id: card.id, kind: 'quiz', level: lesson.level, question: card.question, answer: card.answer, why: card.why });
     for (const question of lesson.interviewQuestions) cards.push({ ...base, id: question.id, kind: 'interview', level: question.level, question: question.question, answer: question.answer });
   }
+  cardsOf.set(catalog, cards);
   return cards;
 }
 

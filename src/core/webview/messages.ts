@@ -1,6 +1,7 @@
 // The messages the lesson webview may send. Everything from the webview is untrusted input:
 // it is parsed against this schema and anything else is dropped.
 import * as v from 'valibot';
+import { LEVELS, REVIEW_GROUPS, type Level } from '../content/model.ts';
 import { RATINGS, type ReviewRating } from '../review/card.ts';
 import { Id, isSafeRelativePath, parseOrUndefined } from '../schemas.ts';
 
@@ -96,4 +97,30 @@ const PlanMessageSchema = v.variant('type', [
 
 export function parsePlanMessage(raw: unknown): PlanMessage | undefined {
   return parseOrUndefined(PlanMessageSchema, raw);
+}
+
+/** A review sitting's limits, from untrusted input (a command's argument, a restored webview's state): anything unknown is dropped. */
+export interface ReviewOptionsInput {
+  readonly filter: { readonly area?: string; readonly level?: Level };
+  readonly cram: boolean;
+}
+
+const ReviewOptionsSchema = v.object({
+  filter: v.fallback(
+    v.optional(
+      v.object({
+        area: v.fallback(v.optional(v.picklist(REVIEW_GROUPS.map((group) => group.id))), undefined),
+        level: v.fallback(v.optional(v.picklist(LEVELS)), undefined),
+      }),
+      {},
+    ),
+    {},
+  ),
+  cram: v.fallback(v.optional(v.boolean(), false), false),
+});
+
+export function parseReviewOptions(raw: unknown): ReviewOptionsInput {
+  const parsed = parseOrUndefined(ReviewOptionsSchema, raw) ?? { filter: {}, cram: false };
+  const { area, level } = parsed.filter;
+  return { filter: { ...(area === undefined ? {} : { area }), ...(level === undefined ? {} : { level }) }, cram: parsed.cram };
 }
